@@ -1,0 +1,66 @@
+# The course's two commands are `make lab` and `make test`; everything else is optional.
+# Both create the virtual environment in .venv on first use and reinstall only when
+# pyproject.toml changes, so a second run starts at once.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PORT   ?= 8888
+BIN    := $(VENV)/bin
+FIRST_NOTEBOOK := notebooks/00_welcome.ipynb
+# pytest workers; the notebooks are distributed by file so each runs in one kernel.
+JOBS   ?= 2
+
+# JupyterLab refuses to run as root unless told; containers and CI machines run as root.
+ALLOW_ROOT := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
+
+.PHONY: help lab test test-lib test-notebooks bench reference-data clean venv venv-test
+
+help:
+	@echo "make lab    - install (first time) and open the course in JupyterLab (PORT=$(PORT))"
+	@echo "make test   - install the test extra and run the whole test suite, notebooks included"
+	@echo "make bench  - run the benchmarks and write benchmarks/results.json"
+	@echo "make reference-data - regenerate tests/data/*.npz from torch.optim (needs torch)"
+	@echo "make clean  - remove the virtual environment and caches"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python >= 3.10 is needed, found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+venv: $(VENV)/.installed
+venv-test: $(VENV)/.installed-test
+
+lab: venv
+	@test -f $(FIRST_NOTEBOOK) && target=$(FIRST_NOTEBOOK) || target=notebooks; \
+	echo "Opening JupyterLab on $$target at http://localhost:$(PORT)/ (Ctrl-C to stop)"; \
+	$(BIN)/jupyter lab --port=$(PORT) $(ALLOW_ROOT) $$target
+
+test: venv-test
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) --dist loadfile \
+		--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env \
+		tests notebooks
+
+test-lib: venv-test
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) tests
+
+test-notebooks: venv-test
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) --dist loadfile \
+		--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env notebooks
+
+bench: venv-test
+	MPLBACKEND=Agg $(BIN)/python -m benchmarks
+
+reference-data: venv-test
+	$(BIN)/python scripts/make_reference_data.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
