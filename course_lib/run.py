@@ -183,18 +183,18 @@ def _stop_finished(k0, xs, gs, max_norm, tol, alive, end, why):
     cheap; the runs are cut at exactly the step where they diverged (their last
     iterate is the step before) or converged.
     """
-    x_sq = np.einsum("kij,kij->ki", xs, xs)
-    g_sq = np.einsum("kij,kij->ki", gs, gs)
-    bad = ~((x_sq <= max_norm**2) & np.isfinite(g_sq))
-    done = bad | (g_sq < tol**2) if tol is not None else bad
+    x_finite = np.isfinite(xs).all(axis=-1)
+    x_norm = np.sqrt(np.einsum("kij,kij->ki", xs, xs))
+    g_norm = np.sqrt(np.einsum("kij,kij->ki", gs, gs))
+    bad = ~(x_finite & (x_norm <= max_norm) & np.isfinite(g_norm))
+    done = bad | (g_norm < tol) if tol is not None else bad
     for i in np.flatnonzero(alive & done.any(axis=0)):
         b = int(np.argmax(done[:, i]))
         k = k0 + b
         if bad[b, i]:
-            xx = x_sq[b, i]
             why[i] = f"diverged at step {k}: " + (
-                "the iterate is not finite" if not np.isfinite(xx) else
-                f"|x| = {np.sqrt(xx):.2g} exceeds max_norm = {max_norm:g}" if xx > max_norm**2 else
+                "the iterate is not finite" if not x_finite[b, i] else
+                f"|x| = {x_norm[b, i]:.2g} exceeds max_norm = {max_norm:g}" if not x_norm[b, i] <= max_norm else
                 "the gradient is not finite")
             end[i] = k - 1
         else:

@@ -153,3 +153,16 @@ def flag(name, value):
 def add_weight_decay(g, p, weight_decay):
     r"""Coupled (L2) weight decay, as torch applies it: :math:`g \leftarrow g + \lambda p`."""
     return g + weight_decay * p if weight_decay else g
+
+
+def ema(average, value, beta):
+    r"""The exponential moving average :math:`\beta\,a + (1-\beta)\,x`, rounded as torch rounds it.
+
+    torch updates its first moments with ``average.lerp_(value, 1 - beta)``,
+    which computes :math:`a + (1-\beta)(x - a)` (or :math:`x - \beta(x - a)`
+    when :math:`1 - \beta \ge 0.5`). The result equals
+    :math:`\beta a + (1-\beta)x` up to rounding; matching torch's rounding keeps
+    long trajectories identical to the last bit instead of drifting apart.
+    """
+    weight = 1 - beta
+    return average + weight * (value - average) if weight < 0.5 else value - (value - average) * (1 - weight)

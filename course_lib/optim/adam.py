@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._core import add_weight_decay, flag, make_optimizer, non_negative, positive, unit_interval
+from ._core import add_weight_decay, ema, flag, make_optimizer, non_negative, positive, unit_interval
 
 
 class AdamState(NamedTuple):
@@ -48,10 +48,10 @@ def adam_rule(p, g, state, *, lr, beta1, beta2, eps, weight_decay, amsgrad, deco
     """
     t = state.step + 1
     p, g = decay_weights(p, g, lr, weight_decay, decoupled)
-    m = beta1 * state.m + (1 - beta1) * g
+    m = ema(state.m, g, beta1)
     v = beta2 * state.v + (1 - beta2) * g * g
     v_max = np.maximum(state.v_max, v) if amsgrad else state.v_max
-    denom = np.sqrt(v_max if amsgrad else v) / np.sqrt(1 - beta2**t) + eps
+    denom = np.sqrt(v_max if amsgrad else v) / (1 - beta2**t) ** 0.5 + eps
     return p - lr / (1 - beta1**t) * m / denom, AdamState(t, m, v, v_max)
 
 

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._core import add_weight_decay, make_optimizer
+from ._core import add_weight_decay, ema, make_optimizer
 from .adam import adam_hyperparams
 
 
@@ -33,7 +33,7 @@ def adamax_rule(p, g, state, *, lr, beta1, beta2, eps, weight_decay):
     """
     t = state.step + 1
     g = add_weight_decay(g, p, weight_decay)
-    m = beta1 * state.m + (1 - beta1) * g
+    m = ema(state.m, g, beta1)
     u = np.maximum(beta2 * state.u, np.abs(g) + eps)
     return p - lr / (1 - beta1**t) * m / u, AdamaxState(t, m, u)
 

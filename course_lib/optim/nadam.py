@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._core import flag, make_optimizer, non_negative
+from ._core import ema, flag, make_optimizer, non_negative
 from .adam import adam_hyperparams, decay_weights
 
 
@@ -42,7 +42,7 @@ def nadam_rule(p, g, state, *, lr, beta1, beta2, eps, weight_decay, momentum_dec
     mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
     mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
     mu_product = state.mu_product * mu
-    m = beta1 * state.m + (1 - beta1) * g
+    m = ema(state.m, g, beta1)
     v = beta2 * state.v + (1 - beta2) * g * g
     d = np.sqrt(v / (1 - beta2**t)) + eps
     p = p - lr * (1 - mu) / (1 - mu_product) * g / d

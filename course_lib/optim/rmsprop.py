@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._core import add_weight_decay, flag, make_optimizer, non_negative, positive
+from ._core import add_weight_decay, ema, flag, make_optimizer, non_negative, positive
 
 
 class RMSpropState(NamedTuple):
@@ -35,11 +35,12 @@ def rmsprop_rule(p, g, state, *, lr, alpha, eps, weight_decay, momentum, centere
     """
     g = add_weight_decay(g, p, weight_decay)
     v = alpha * state.square_avg + (1 - alpha) * g * g
-    g_avg = alpha * state.grad_avg + (1 - alpha) * g if centered else state.grad_avg
+    g_avg = ema(state.grad_avg, g, alpha) if centered else state.grad_avg
     s = np.sqrt(v - g_avg * g_avg if centered else v) + eps
-    b = momentum * state.momentum_buffer + g / s if momentum > 0 else state.momentum_buffer
-    step = b if momentum > 0 else g / s
-    return p - lr * step, RMSpropState(state.step + 1, v, g_avg, b)
+    if momentum > 0:
+        b = momentum * state.momentum_buffer + g / s
+        return p - lr * b, RMSpropState(state.step + 1, v, g_avg, b)
+    return p - lr * g / s, RMSpropState(state.step + 1, v, g_avg, state.momentum_buffer)
 
 
 def _init(p):
