@@ -1,0 +1,525 @@
+r"""Small models in NumPy with hand-written backpropagation: linear, logistic and softmax regression, an MLP.
+
+A model is a stack of affine layers with an activation between them and a
+loss *head* on top. Linear, logistic and softmax regression are the stack with
+no hidden layer; an MLP has one or more. The model holds no parameters: they
+are a dict of arrays that you pass in, so a :mod:`course_lib.optim` optimizer
+drives them directly::
+
+    >>> from course_lib import optim
+    >>> model = mlp(n_in=4, n_hidden=8, n_out=3, seed=0)
+    >>> params = model.init_params(seed=0)
+    >>> sorted(params)
+    ['W1', 'W2', 'b1', 'b2']
+    >>> opt = optim.sgd(lr=0.1)
+    >>> state = opt.init(params)
+    >>> X, y = np.ones((5, 4)), np.array([0, 1, 2, 1, 0])
+    >>> loss, grads = model.loss_and_grad(params, X, y)
+    >>> params, state = opt.update(params, grads, state)
+
+The forward pass, with :math:`h_0 = X` and :math:`L` layers, is
+
+.. math::
+
+    a_l = h_{l-1} W_l + b_l, \qquad h_l = \phi(a_l) \quad (l < L), \qquad \text{output} = a_L,
+
+and the backward pass runs the chain rule from :math:`\delta_L = \partial\mathcal{L}/\partial a_L`
+(the loss head's gradient) down:
+
+.. math::
+
+    \frac{\partial\mathcal{L}}{\partial W_l} = h_{l-1}^\top \delta_l, \qquad
+    \frac{\partial\mathcal{L}}{\partial b_l} = \textstyle\sum_i (\delta_l)_i, \qquad
+    \delta_{l-1} = (\delta_l W_l^\top) \odot \phi'(a_{l-1}).
+
+:func:`line_loss_grid` and :func:`line_mse_objective` give the loss landscape
+of the 2-parameter model :math:`\hat y = wx + b`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Callable, NamedTuple
+
+import numpy as np
+import sympy as sp
+
+from . import losses
+from .objectives import Objective
+
+__all__ = [
+    "Activation", "ACTIVATIONS", "Head", "Model",
+    "linear_regression", "logistic_regression", "softmax_regression", "mlp",
+    "line_loss_grid", "line_mse_objective", "numerical_gradient",
+]
+
+
+# ---------------------------------------------------------------------------
+# Activations and loss heads
+# ---------------------------------------------------------------------------
+
+class Activation(NamedTuple):
+    r"""An activation :math:`h = \phi(a)` and its derivative written in terms of the output :math:`h`."""
+
+    name: str
+    fn: Callable
+    grad_from_output: Callable
+
+
+def _tanh_grad(h):
+    r""":math:`\tanh'(a) = 1 - \tanh^2(a) = 1 - h^2`."""
+    return 1 - h**2
+
+
+def _relu(a):
+    r""":math:`\operatorname{relu}(a) = \max(a, 0)`."""
+    return np.maximum(a, 0.0)
+
+
+def _relu_grad(h):
+    r""":math:`\operatorname{relu}'(a) = [a > 0] = [h > 0]` (0 at the kink, as in torch)."""
+    return (h > 0).astype(float)
+
+
+#: The hidden-layer activations by name.
+ACTIVATIONS = {
+    "tanh": Activation("tanh", np.tanh, _tanh_grad),
+    "relu": Activation("relu", _relu, _relu_grad),
+}
+
+
+class Head(NamedTuple):
+    """What sits on the last layer's output :math:`a_L`: the loss, and how to turn outputs into classes.
+
+    Attributes
+    ----------
+    task : str
+        ``"regression"``, ``"binary"`` or ``"multiclass"``.
+    loss : callable
+        ``loss(output, y) -> losses.Loss`` with ``reduction="mean"``.
+    scalar : bool
+        True if the last layer has one unit whose output is returned with shape ``(n,)``.
+    decide : callable or None
+        ``decide(output) -> class labels`` for classifiers, None for regression.
+    """
+
+    task: str
+    loss: Callable
+    scalar: bool
+    decide: Callable | None
+
+
+def _positive_logit(z):
+    """Class 1 where :math:`\\sigma(z) > 1/2`, i.e. :math:`z > 0`."""
+    return (z > 0).astype(int)
+
+
+def _argmax(z):
+    """The class with the largest logit."""
+    return np.argmax(z, axis=1)
+
+
+def _loss_name(loss):
+    """A readable name for a loss callable (functools.partial included), for labels."""
+    if isinstance(loss, partial):
+        args = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in loss.keywords.items())
+        return f"{_loss_name(loss.func)}({args})" if args else _loss_name(loss.func)
+    return getattr(loss, "__name__", type(loss).__name__)
+
+
+# ---------------------------------------------------------------------------
+# The model
+# ---------------------------------------------------------------------------
+
+def _integer(name, value, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A feed-forward network: affine layers ``sizes[0] -> sizes[1] -> ... -> sizes[-1]`` and a loss head.
+
+    Build one with :func:`linear_regression`, :func:`logistic_regression`,
+    :func:`softmax_regression` or :func:`mlp`. Every method is pure: the
+    parameters are passed in, never stored.
+
+    Attributes
+    ----------
+    name : str
+        E.g. ``"mlp"``.
+    sizes : tuple of int
+        Layer widths, input first.
+    head : Head
+        The loss head.
+    activation : Activation or None
+        The hidden-layer activation (None without hidden layers).
+    seed : int
+        The default seed of :meth:`init_params`.
+    """
+
+    name: str
+    sizes: tuple
+    head: Head
+    activation: Activation | None = None
+    seed: int = 0
+
+    # -- structure ---------------------------------------------------------------
+    @property
+    def n_layers(self):
+        """The number of affine layers :math:`L` (1 for the linear models)."""
+        return len(self.sizes) - 1
+
+    @property
+    def is_classifier(self):
+        """True for logistic and softmax regression and classification MLPs."""
+        return self.head.decide is not None
+
+    def layer_names(self):
+        """``[("W", "b")]`` for one layer, else ``[("W1", "b1"), ("W2", "b2"), ...]``."""
+        if self.n_layers == 1:
+            return [("W", "b")]
+        return [(f"W{l}", f"b{l}") for l in range(1, self.n_layers + 1)]
+
+    def param_shapes(self):
+        """The shape of every parameter, by name."""
+        shapes = {}
+        for (w, b), fan_in, fan_out in zip(self.layer_names(), self.sizes[:-1], self.sizes[1:]):
+            shapes[w], shapes[b] = (fan_in, fan_out), (fan_out,)
+        return shapes
+
+    @property
+    def n_params(self):
+        """The total number of scalar parameters."""
+        return sum(int(np.prod(s)) for s in self.param_shapes().values())
+
+    def label(self):
+        """A short description such as ``"mlp(64-32-10, tanh, cross_entropy)"``."""
+        act = f", {self.activation.name}" if self.activation is not None else ""
+        return f"{self.name}({'-'.join(map(str, self.sizes))}{act}, {_loss_name(self.head.loss)})"
+
+    def __repr__(self):
+        return f"Model({self.label()}, {self.n_params} parameters)"
+
+    # -- parameters -----------------------------------------------------------------
+    def init_params(self, seed=None):
+        r"""Random weights and zero biases.
+
+        Each :math:`W_l` is drawn from :math:`\mathcal{N}(0,\, g/n_{l-1})`, with
+        :math:`n_{l-1}` its fan-in and gain :math:`g = 2` when its input is a
+        ReLU output (He et al., 2015), else :math:`g = 1` (LeCun): the layer
+        outputs then keep roughly unit variance from layer to layer.
+
+        Parameters
+        ----------
+        seed : int or numpy.random.SeedSequence, optional
+            Defaults to the model's ``seed``; the same seed gives the same parameters.
+        """
+        rng = np.random.default_rng(self.seed if seed is None else seed)
+        relu = self.activation is not None and self.activation.name == "relu"
+        params = {}
+        for l, (w, b) in enumerate(self.layer_names()):
+            fan_in, fan_out = self.sizes[l], self.sizes[l + 1]
+            gain = 2.0 if relu and l > 0 else 1.0        # layer 0 reads the data, not a ReLU output
+            params[w] = rng.normal(0.0, np.sqrt(gain / fan_in), size=(fan_in, fan_out))
+            params[b] = np.zeros(fan_out)
+        return params
+
+    def _check(self, params, X):
+        shapes = self.param_shapes()
+        if not isinstance(params, dict) or params.keys() != shapes.keys():
+            have = sorted(params) if isinstance(params, dict) else type(params).__name__
+            raise ValueError(f"params must be a dict with the keys {sorted(shapes)}, got {have}")
+        for k, shape in shapes.items():
+            if np.shape(params[k]) != shape:
+                raise ValueError(f"params[{k!r}] must have shape {shape}, got {np.shape(params[k])}")
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ValueError(f"X must have shape (n_samples, {self.sizes[0]}), got {X.shape}")
+        return X
+
+    # -- forward and backward ----------------------------------------------------------
+    def forward(self, params, X):
+        r"""The forward pass: the list :math:`[h_0 = X, h_1, \dots, h_{L-1}, a_L]` of layer outputs.
+
+        .. math:: a_l = h_{l-1} W_l + b_l, \qquad h_l = \phi(a_l) \ (l < L)
+        """
+        hs = [self._check(params, X)]
+        for l, (w, b) in enumerate(self.layer_names(), start=1):
+            a = hs[-1] @ params[w] + params[b]
+            hs.append(self.activation.fn(a) if l < self.n_layers else a)
+        return hs
+
+    def backward(self, params, hs, delta):
+        r"""The backward pass: the chain rule from ``delta`` :math:`= \delta_L = \partial\mathcal{L}/\partial a_L` down.
+
+        .. math::
+
+            \frac{\partial\mathcal{L}}{\partial W_l} = h_{l-1}^\top \delta_l, \qquad
+            \frac{\partial\mathcal{L}}{\partial b_l} = \textstyle\sum_i (\delta_l)_i, \qquad
+            \delta_{l-1} = (\delta_l W_l^\top) \odot \phi'(a_{l-1})
+
+        Parameters
+        ----------
+        params : dict
+            The parameters.
+        hs : list of ndarray
+            The layer outputs from :meth:`forward`.
+        delta : ndarray, shape (n, n_out)
+            The gradient of the loss with respect to the last layer's output.
+        """
+        grads = {}
+        for l in range(self.n_layers, 0, -1):
+            w, b = self.layer_names()[l - 1]
+            grads[w] = hs[l - 1].T @ delta
+            grads[b] = delta.sum(axis=0)
+            if l > 1:
+                delta = (delta @ params[w].T) * self.activation.grad_from_output(hs[l - 1])
+        return {k: grads[k] for k in self.param_shapes()}
+
+    def _output(self, a_L):
+        return a_L[:, 0] if self.head.scalar else a_L
+
+    def predict(self, params, X):
+        """The model output the loss sees: predictions (regression) or logits (classifiers).
+
+        Shape ``(n,)`` for one output unit (linear and logistic regression), else ``(n, n_out)``.
+        """
+        return self._output(self.forward(params, X)[-1])
+
+    def loss(self, params, X, y):
+        """The mean loss on ``(X, y)`` (forward pass only)."""
+        return self.head.loss(self.predict(params, X), y).value
+
+    def loss_and_grad(self, params, X, y):
+        """The mean loss on ``(X, y)`` and its gradient: a dict with the keys and shapes of ``params``."""
+        hs = self.forward(params, X)
+        value, d_output = self.head.loss(self._output(hs[-1]), y)
+        delta = d_output[:, None] if self.head.scalar else d_output
+        return value, self.backward(params, hs, delta)
+
+    # -- classifiers --------------------------------------------------------------------
+    def predict_labels(self, params, X):
+        """The predicted class of each row of ``X`` (classifiers only)."""
+        if not self.is_classifier:
+            raise ValueError(f"{self.name} is a regression model: it predicts numbers, not classes")
+        return self.head.decide(self.predict(params, X))
+
+    def accuracy(self, params, X, y):
+        """The fraction of rows of ``X`` whose predicted class equals ``y`` (classifiers only)."""
+        labels = self.predict_labels(params, X)
+        y = np.asarray(y)
+        if y.shape != labels.shape:
+            raise ValueError(f"y must have shape {labels.shape}, got {y.shape}")
+        return float(np.mean(labels == y))
+
+
+# ---------------------------------------------------------------------------
+# Constructors
+# ---------------------------------------------------------------------------
+
+def linear_regression(n_in, loss=losses.mse, seed=0):
+    r"""Linear regression :math:`\hat y = X W + b` (``W`` of shape ``(n_in, 1)``), fitted by minimising ``loss``.
+
+    Parameters
+    ----------
+    n_in : int
+        The number of features.
+    loss : callable
+        A regression loss from :mod:`course_lib.losses`: ``losses.mse`` (least
+        squares), ``losses.mae``, or e.g. ``functools.partial(losses.huber, delta=0.5)``.
+    seed : int
+        The default seed of :meth:`Model.init_params`.
+    """
+    head = Head("regression", loss, scalar=True, decide=None)
+    return Model("linear_regression", (_integer("n_in", n_in), 1), head, seed=seed)
+
+
+def logistic_regression(n_in, seed=0):
+    r"""Logistic regression :math:`p(y = 1 \mid x) = \sigma(xW + b)`, binary cross-entropy loss on labels 0/1."""
+    head = Head("binary", losses.binary_cross_entropy, scalar=True, decide=_positive_logit)
+    return Model("logistic_regression", (_integer("n_in", n_in), 1), head, seed=seed)
+
+
+def softmax_regression(n_in, n_classes, seed=0):
+    r"""Softmax (multinomial logistic) regression :math:`p(y \mid x) = \operatorname{softmax}(xW + b)`.
+
+    ``n_classes`` :math:`= K` logits per sample, cross-entropy loss on integer labels :math:`0, \dots, K-1`.
+    """
+    head = Head("multiclass", losses.cross_entropy, scalar=False, decide=_argmax)
+    return Model("softmax_regression", (_integer("n_in", n_in), _integer("n_classes", n_classes, 2)), head,
+                 seed=seed)
+
+
+def mlp(n_in, n_hidden, n_out, activation="tanh", task="classification", seed=0):
+    r"""A multilayer perceptron with one or more hidden layers.
+
+    Parameters
+    ----------
+    n_in : int
+        The number of features.
+    n_hidden : int or sequence of int
+        The width of the hidden layer, or of each hidden layer (e.g. ``(32, 16)``).
+    n_out : int
+        The number of classes (``task="classification"``, softmax and
+        cross-entropy) or of regression targets (``task="regression"``, MSE;
+        with ``n_out=1`` the output has shape ``(n,)``).
+    activation : {"tanh", "relu"}
+        The hidden-layer activation :math:`\phi`.
+    task : {"classification", "regression"}
+        Which head to put on top.
+    seed : int
+        The default seed of :meth:`Model.init_params`.
+    """
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    hidden = (n_hidden,) if isinstance(n_hidden, (int, np.integer)) else tuple(n_hidden)
+    if not hidden:
+        raise ValueError("an MLP needs at least one hidden layer; use softmax_regression or linear_regression")
+    hidden = tuple(_integer("n_hidden", h) for h in hidden)
+    if task == "classification":
+        n_out = _integer("n_out (the number of classes)", n_out, 2)
+        head = Head("multiclass", losses.cross_entropy, scalar=False, decide=_argmax)
+    elif task == "regression":
+        n_out = _integer("n_out", n_out)
+        head = Head("regression", losses.mse, scalar=n_out == 1, decide=None)
+    else:
+        raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+    return Model("mlp", (_integer("n_in", n_in), *hidden, n_out), head, ACTIVATIONS[activation], seed)
+
+
+# ---------------------------------------------------------------------------
+# Checking backpropagation
+# ---------------------------------------------------------------------------
+
+def numerical_gradient(f, params, eps=1e-6):
+    r"""The gradient of the scalar function ``f(params)`` by central finite differences, to check backpropagation.
+
+    .. math::
+
+        \frac{\partial f}{\partial \theta_j} \approx
+        \frac{f(\theta + \varepsilon e_j) - f(\theta - \varepsilon e_j)}{2\varepsilon}
+
+    The error is :math:`O(\varepsilon^2)` plus rounding of order
+    :math:`10^{-16} |f| / \varepsilon`, so in float64 :math:`\varepsilon \approx 10^{-6}`
+    gives about 8 correct digits. It costs two evaluations of ``f`` per
+    parameter: fine for checking small models, hopeless for training big ones,
+    which is why we backpropagate.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(params) -> float``.
+    params : ndarray or dict of ndarray
+        Where to differentiate; never modified.
+    eps : float
+        The step :math:`\varepsilon > 0`.
+
+    Returns
+    -------
+    ndarray or dict of ndarray
+        Same structure and shapes as ``params``.
+    """
+    if not eps > 0:
+        raise ValueError(f"eps must be positive, got {eps}")
+    if isinstance(params, dict):
+        return {k: numerical_gradient(lambda v, k=k: f({**params, k: v}), v, eps) for k, v in params.items()}
+    theta = np.array(params, dtype=float)
+    grad = np.zeros_like(theta)
+    for j in np.ndindex(theta.shape):
+        step = np.zeros_like(theta)
+        step[j] = eps
+        grad[j] = (f(theta + step) - f(theta - step)) / (2 * eps)
+    return grad
+
+
+# ---------------------------------------------------------------------------
+# The 2-parameter model y = w x + b, for loss landscapes
+# ---------------------------------------------------------------------------
+
+#: How many prediction values :func:`line_loss_grid` holds in memory at once (speed only, not results).
+_GRID_CHUNK = 2**20
+
+
+def _line_data(x, y):
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape or x.size == 0:
+        raise ValueError(f"x and y must be non-empty 1-D arrays of the same length, got shapes {x.shape}, {y.shape}")
+    return x, y
+
+
+def line_loss_grid(x, y, w, b, loss=losses.mse):
+    r"""The loss of the line :math:`\hat y = wx + b` on data ``(x, y)`` for many :math:`(w, b)` at once.
+
+    .. math:: L(w, b) = \frac1n \sum_{i=1}^n \ell(w x_i + b,\; y_i)
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+        One feature and the targets.
+    w, b : array_like
+        Slopes and intercepts of any shapes that broadcast together, e.g. the
+        two arrays of ``np.meshgrid``.
+    loss : callable
+        A regression loss of :mod:`course_lib.losses` (``mse``, ``mae``, a
+        ``partial`` of ``huber``); called with ``reduction="none"``.
+
+    Returns
+    -------
+    ndarray
+        :math:`L(w, b)`, with the broadcast shape of ``w`` and ``b``. Equals
+        ``linear_regression(1, loss).loss`` at each point.
+    """
+    x, y = _line_data(x, y)
+    w, b = np.broadcast_arrays(np.asarray(w, dtype=float), np.asarray(b, dtype=float))
+    w_flat, b_flat = w.ravel(), b.ravel()
+    out = np.empty(w_flat.size)
+    chunk = max(1, _GRID_CHUNK // x.size)
+    for start in range(0, w_flat.size, chunk):
+        ws, bs = w_flat[start:start + chunk, None], b_flat[start:start + chunk, None]
+        pred = ws * x + bs
+        out[start:start + chunk] = loss(pred, np.broadcast_to(y, pred.shape), reduction="none").value.mean(axis=1)
+    return out.reshape(w.shape)
+
+
+def line_mse_objective(x, y, margin=2.0):
+    r"""The MSE of the line :math:`\hat y = wx + b` on data ``(x, y)`` as an :class:`~course_lib.objectives.Objective`.
+
+    Expanding the square gives a quadratic in :math:`(w, b)` whose coefficients
+    are averages over the data (:math:`\overline{x^2} = \frac1n\sum_i x_i^2` etc.):
+
+    .. math::
+
+        L(w, b) = \overline{(wx + b - y)^2}
+                = \overline{x^2}\,w^2 + 2\bar x\,wb + b^2 - 2\,\overline{xy}\,w - 2\bar y\, b + \overline{y^2},
+
+    so :func:`course_lib.run.run` can optimise it and the plotting tools can draw it.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+        One feature and the targets.
+    margin : float
+        The plotting window is the least-squares solution :math:`(w^*, b^*)`
+        plus or minus ``margin`` natural units: :math:`\sigma_y/\sigma_x` for
+        :math:`w`, :math:`\sigma_y` for :math:`b`.
+
+    Returns
+    -------
+    Objective
+        With ``minima`` holding the least-squares solution :math:`(w^*, b^*)`.
+    """
+    x, y = _line_data(x, y)
+    if not (np.isfinite(margin) and margin > 0):
+        raise ValueError(f"margin must be positive, got {margin}")
+    w, b = sp.symbols("w b", real=True)
+    xx, xm, xy, ym, yy = (sp.Float(float(np.mean(v))) for v in (x * x, x, x * y, y, y * y))
+    expr = xx * w**2 + 2 * xm * w * b + b**2 - 2 * xy * w - 2 * ym * b + yy
+    (w_star, b_star), *_ = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y, rcond=None)
+    w_star, b_star = float(w_star), float(b_star)
+    sx, sy = np.std(x) or 1.0, np.std(y) or 1.0
+    half_w, half_b = float(margin * sy / sx), float(margin * sy)
+    window = ((w_star - half_w, w_star + half_w), (b_star - half_b, b_star + half_b))
+    return Objective(expr, (w, b), name="MSE of y = wx + b", minima=[(w_star, b_star)], window=window)

@@ -1,0 +1,206 @@
+"""Tests of course_lib.models: backprop against finite differences and torch, shapes, landscapes, errors."""
+
+from functools import partial
+
+import numpy as np
+import pytest
+
+from course_lib import losses, models, optim
+
+N_IN, N = 3, 7
+
+MODELS = {
+    "linear (mse)": (models.linear_regression(N_IN), "real"),
+    "linear (mae)": (models.linear_regression(N_IN, loss=losses.mae), "real"),
+    "linear (huber)": (models.linear_regression(N_IN, loss=partial(losses.huber, delta=0.3)), "real"),
+    "logistic": (models.logistic_regression(N_IN), "binary"),
+    "softmax": (models.softmax_regression(N_IN, 4), "classes"),
+    "mlp tanh": (models.mlp(N_IN, 5, 4), "classes"),
+    "mlp relu, two hidden layers": (models.mlp(N_IN, (6, 5), 3, activation="relu"), "classes"),
+    "mlp regression": (models.mlp(N_IN, 4, 1, task="regression"), "real"),
+    "mlp regression, 2 outputs": (models.mlp(N_IN, 4, 2, task="regression", activation="relu"), "real2"),
+}
+
+
+def _problem(model, target, seed=0):
+    """Random data for ``model`` and non-trivial parameters (non-zero biases too)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(N, N_IN))
+    y = {"real": rng.normal(size=N), "real2": rng.normal(size=(N, 2)), "binary": rng.integers(0, 2, N),
+         "classes": rng.integers(0, model.sizes[-1], N)}[target]
+    params = {k: v + 0.1 * rng.normal(size=v.shape) for k, v in model.init_params(seed).items()}
+    return params, X, y
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_backprop_matches_finite_differences(name):
+    model, target = MODELS[name]
+    params, X, y = _problem(model, target)
+    loss, grads = model.loss_and_grad(params, X, y)
+    numeric = models.numerical_gradient(lambda p: model.loss(p, X, y), params)
+    assert loss == model.loss(params, X, y)
+    assert grads.keys() == params.keys()
+    for k in params:
+        assert grads[k].shape == params[k].shape
+        np.testing.assert_allclose(grads[k], numeric[k], rtol=1e-6, atol=1e-8, err_msg=k)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_mlp_loss_and_gradient_match_torch_autograd(activation):
+    torch = pytest.importorskip("torch")
+    model = models.mlp(N_IN, (6, 5), 4, activation=activation)
+    params, X, y = _problem(model, "classes", seed=1)
+    loss, grads = model.loss_and_grad(params, X, y)
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    phi = {"tanh": torch.tanh, "relu": torch.relu}[activation]
+    h = torch.tensor(X)
+    h = phi(h @ t["W1"] + t["b1"])
+    h = phi(h @ t["W2"] + t["b2"])
+    t_loss = torch.nn.functional.cross_entropy(h @ t["W3"] + t["b3"], torch.tensor(y))
+    t_loss.backward()
+    assert loss == pytest.approx(t_loss.item(), rel=1e-12)
+    for k in params:
+        np.testing.assert_allclose(grads[k], t[k].grad.numpy(), rtol=1e-10, atol=1e-14, err_msg=k)
+
+
+def test_numerical_gradient_of_a_known_function():
+    x = np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(models.numerical_gradient(lambda v: np.sum(v**3), x), 3 * x**2, rtol=1e-8)
+    g = models.numerical_gradient(lambda p: p["a"] @ p["b"], {"a": x, "b": 2 * x})
+    np.testing.assert_allclose(g["a"], 2 * x, rtol=1e-8)
+    np.testing.assert_allclose(g["b"], x, rtol=1e-8)
+    with pytest.raises(ValueError, match="eps"):
+        models.numerical_gradient(np.sum, x, eps=0)
+
+
+# ---------------------------------------------------------------------------
+# Structure, initialisation and the optimizer interface
+# ---------------------------------------------------------------------------
+
+def test_parameter_names_shapes_and_counts():
+    assert models.linear_regression(4).param_shapes() == {"W": (4, 1), "b": (1,)}
+    net = models.mlp(64, (32, 16), 10)
+    assert net.param_shapes() == {"W1": (64, 32), "b1": (32,), "W2": (32, 16), "b2": (16,),
+                                  "W3": (16, 10), "b3": (10,)}
+    assert net.n_params == 64 * 32 + 32 + 32 * 16 + 16 + 16 * 10 + 10
+    assert net.label() == "mlp(64-32-16-10, tanh, cross_entropy)"
+    assert models.linear_regression(2, loss=partial(losses.huber, delta=0.5)).label() == \
+        "linear_regression(2-1, huber(delta=0.5))"
+
+
+def test_init_params_is_seeded_and_scaled():
+    net = models.mlp(400, 300, 10, activation="relu", seed=3)
+    a, b, c = net.init_params(), net.init_params(3), net.init_params(4)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not np.array_equal(a["W1"], c["W1"])
+    assert np.all(a["b1"] == 0)
+    assert a["W1"].std() == pytest.approx(np.sqrt(1 / 400), rel=0.02)     # reads the data: LeCun
+    assert a["W2"].std() == pytest.approx(np.sqrt(2 / 300), rel=0.05)     # reads a ReLU output: He
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_an_optimizer_step_on_the_params_dict_lowers_the_loss(name):
+    model, target = MODELS[name]
+    params, X, y = _problem(model, target, seed=2)
+    opt = optim.sgd(lr=1e-2)
+    before, grads = model.loss_and_grad(params, X, y)
+    new, _ = opt.update(params, grads, opt.init(params))
+    assert model.loss(new, X, y) < before
+    assert model.loss(params, X, y) == before          # nothing was mutated
+
+
+def test_predictions_labels_and_accuracy():
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+    soft = models.softmax_regression(2, 3)
+    params = {"W": np.array([[1.0, 0.0, -1.0], [0.0, 1.0, 0.0]]), "b": np.zeros(3)}
+    assert soft.predict(params, X).shape == (3, 3)
+    np.testing.assert_array_equal(soft.predict_labels(params, X), [0, 1, 2])
+    assert soft.accuracy(params, X, [0, 1, 1]) == pytest.approx(2 / 3)
+    logit = models.logistic_regression(2)
+    p = {"W": np.array([[1.0], [0.0]]), "b": np.zeros(1)}
+    assert logit.predict(p, X).shape == (3,)
+    np.testing.assert_array_equal(logit.predict_labels(p, X), [1, 0, 0])
+    lin = models.linear_regression(2)
+    assert lin.predict(p, X).shape == (3,) and not lin.is_classifier
+    with pytest.raises(ValueError, match="regression"):
+        lin.accuracy(p, X, [1.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="shape"):
+        soft.accuracy(params, X, [0, 1])
+
+
+# ---------------------------------------------------------------------------
+# The 2-parameter landscape of y = w x + b
+# ---------------------------------------------------------------------------
+
+def _line_data(seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=40)
+    return x, 1.5 * x - 0.5 + 0.3 * rng.normal(size=40)
+
+
+@pytest.mark.parametrize("loss", [losses.mse, losses.mae, partial(losses.huber, delta=0.2)])
+def test_line_loss_grid_equals_the_linear_model_everywhere(loss):
+    x, y = _line_data()
+    W, B = np.meshgrid(np.linspace(-1, 3, 6), np.linspace(-2, 1, 5))
+    Z = models.line_loss_grid(x, y, W, B, loss=loss)
+    model = models.linear_regression(1, loss=loss)
+    assert Z.shape == W.shape
+    for w, b, z in zip(W.ravel(), B.ravel(), Z.ravel()):
+        assert z == pytest.approx(model.loss({"W": np.array([[w]]), "b": np.array([b])}, x[:, None], y), rel=1e-12)
+
+
+def test_line_mse_objective_matches_the_model_and_knows_its_minimum():
+    x, y = _line_data(1)
+    f = models.line_mse_objective(x, y)
+    model = models.linear_regression(1)
+    point = np.array([0.7, 0.2])
+    value, grads = model.loss_and_grad({"W": np.array([[0.7]]), "b": np.array([0.2])}, x[:, None], y)
+    assert f(point) == pytest.approx(value, rel=1e-12)
+    np.testing.assert_allclose(f.grad(point), [grads["W"][0, 0], grads["b"][0]], rtol=1e-10)
+    w_star, b_star = f.minima[0]
+    np.testing.assert_allclose(np.polyfit(x, y, 1), [w_star, b_star], rtol=1e-10)
+    np.testing.assert_allclose(f.grad(f.minima[0]), 0, atol=1e-10)
+    (w0, w1), (b0, b1) = f.window
+    assert w0 < w_star < w1 and b0 < b_star < b1
+
+
+def test_line_helpers_reject_bad_data():
+    with pytest.raises(ValueError, match="same length"):
+        models.line_loss_grid(np.zeros(3), np.zeros(4), 0.0, 0.0)
+    with pytest.raises(ValueError, match="margin"):
+        models.line_mse_objective(np.arange(3.0), np.arange(3.0), margin=0)
+
+
+# ---------------------------------------------------------------------------
+# Bad input
+# ---------------------------------------------------------------------------
+
+def test_bad_constructor_arguments_are_errors():
+    with pytest.raises(ValueError, match="activation"):
+        models.mlp(2, 3, 2, activation="sigmoid")
+    with pytest.raises(ValueError, match="task"):
+        models.mlp(2, 3, 2, task="ranking")
+    with pytest.raises(ValueError, match="hidden layer"):
+        models.mlp(2, (), 2)
+    with pytest.raises(ValueError, match="n_hidden"):
+        models.mlp(2, (3, 0), 2)
+    with pytest.raises(ValueError, match="n_classes"):
+        models.softmax_regression(2, 1)
+    with pytest.raises(ValueError, match="n_in"):
+        models.linear_regression(0)
+
+
+def test_bad_params_and_data_are_errors():
+    model = models.mlp(3, 4, 2)
+    params = model.init_params()
+    X, y = np.zeros((5, 3)), np.zeros(5, dtype=int)
+    with pytest.raises(ValueError, match="keys"):
+        model.loss(dict(params, extra=np.zeros(1)), X, y)
+    with pytest.raises(ValueError, match=r"params\['W2'\] must have shape"):
+        model.loss(dict(params, W2=np.zeros((2, 4))), X, y)
+    with pytest.raises(ValueError, match=r"X must have shape \(n_samples, 3\)"):
+        model.loss(params, np.zeros((5, 2)), y)
+    with pytest.raises(ValueError, match="class label"):
+        model.loss(params, X, np.zeros(4, dtype=int))
+    with pytest.raises(ValueError, match="0 .. 1"):
+        model.loss(params, X, np.full(5, 2))
