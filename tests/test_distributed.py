@@ -1,0 +1,124 @@
+"""Data-parallel SGD and gradient compression with residuals."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from course_lib import data, distributed as D, models, optim
+
+grads = arrays(np.float64, st.integers(1, 30), elements=st.floats(-10, 10, allow_nan=False))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(grads, min_size=1, max_size=8), st.floats(0, 5), st.booleans())
+def test_residuals_conserve_the_gradient_sum(seq, tau, quantize):
+    """sum of sent + final residual == sum of gradients: compression delays, never loses."""
+    n = len(seq[0])
+    seq = [np.resize(g, n) for g in seq]
+    c = D.threshold(tau if not quantize else tau + 0.1, quantize=quantize)
+    residual, total_sent = np.zeros(n), np.zeros(n)
+    for g in seq:
+        sent, residual = D.compress(c, residual, g)
+        total_sent += sent
+    np.testing.assert_allclose(total_sent + residual, np.sum(seq, axis=0), rtol=1e-12, atol=1e-9)
+
+
+def test_threshold_sends_exactly_the_entries_past_tau():
+    c = D.threshold(0.5)
+    sent, residual = D.compress(c, np.array([0.3, 0.0, -0.2, 0.0]), np.array([0.3, 0.4, -0.4, 0.1]))
+    np.testing.assert_allclose(sent, [0.6, 0.0, -0.6, 0.0])
+    np.testing.assert_allclose(residual, [0.0, 0.4, 0.0, 0.1])
+    # Strom's quantized form sends +-tau and keeps the excess
+    sent, residual = D.compress(D.threshold(0.5, quantize=True), np.zeros(3), np.array([1.2, -0.7, 0.1]))
+    np.testing.assert_allclose(sent, [0.5, -0.5, 0.0])
+    np.testing.assert_allclose(residual, [0.7, -0.2, 0.1])
+    # without error feedback the unsent part is dropped
+    sent, residual = D.compress(D.threshold(0.5, error_feedback=False), np.zeros(2), np.array([0.4, 0.9]))
+    np.testing.assert_allclose(sent, [0.0, 0.9]) and np.testing.assert_array_equal(residual, 0)
+
+
+def test_top_k_keeps_the_largest_entries():
+    sent, residual = D.compress(D.top_k(0.25), np.zeros(8), np.array([0.1, -5, 0.2, 3, 0, 0, 0, 0.5]))
+    np.testing.assert_allclose(sent, [0, -5, 0, 3, 0, 0, 0, 0])
+    np.testing.assert_allclose(sent + residual, [0.1, -5, 0.2, 3, 0, 0, 0, 0.5])
+
+
+def test_message_bytes():
+    g = {"W": np.array([[0.0, 1.0], [2.0, 0.0]]), "b": np.array([0.0])}
+    assert D.message_bytes(D.dense(), g) == 5 * 4
+    assert D.message_bytes(D.threshold(0.1), g) == 2 * 8
+    assert D.message_bytes(D.threshold(0.1, quantize=True), g) == 2 * 4
+    full = {"W": np.ones((2, 2)), "b": np.ones(1)}
+    assert D.message_bytes(D.threshold(0.1), full) == 5 * 4   # sparse would be larger: send dense
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return data.digits()
+
+
+def test_tau_zero_is_plain_data_parallel_sgd(digits):
+    model = models.softmax_regression(64, 10)
+    plain = D.data_parallel_sgd(model, digits, D.dense(), workers=3, steps=30)
+    zero = D.data_parallel_sgd(model, digits, D.threshold(0.0), workers=3, steps=30)
+    np.testing.assert_array_equal(plain.loss, zero.loss)
+    for k in plain.params:
+        np.testing.assert_array_equal(plain.params[k], zero.params[k])
+    assert plain.bytes_sent[-1] == zero.bytes_sent[-1] == 30 * plain.dense_bytes_per_step
+    assert plain.dense_bytes_per_step == 3 * (64 * 10 + 10) * 4
+
+
+def test_one_dense_worker_is_minibatch_sgd(digits):
+    """K = 1 with dense messages is ordinary SGD on the worker's minibatches."""
+    model = models.softmax_regression(64, 10)
+    h = D.data_parallel_sgd(model, digits, D.dense(), workers=1, steps=20, batch_size=8, seed=5)
+    rng = np.random.default_rng(5)
+    idx = D.shard(len(digits.X_train), 1, rng)[0]
+    params, opt = model.init_params(5), optim.sgd(lr=0.1)
+    state = opt.init(params)
+    for _ in range(20):
+        batch = rng.choice(idx, size=8, replace=False)
+        _, g = model.loss_and_grad(params, digits.X_train[batch], digits.y_train[batch])
+        params, state = opt.update(params, g, state)
+    for k in params:
+        np.testing.assert_allclose(h.params[k], params[k], rtol=1e-12)
+
+
+def test_threshold_saves_bytes_and_still_trains(digits):
+    model = models.softmax_regression(64, 10)
+    plain = D.data_parallel_sgd(model, digits, D.dense(), workers=4, steps=150)
+    sparse = D.data_parallel_sgd(model, digits, D.threshold(0.05), workers=4, steps=150)
+    assert sparse.bytes_sent[-1] < 0.5 * plain.bytes_sent[-1]
+    assert sparse.loss[-1] < 1.1 * plain.loss[-1]
+    assert sparse.loss[-1] < 0.25 * sparse.loss[0]
+
+
+def test_without_residuals_small_gradients_are_never_sent(digits):
+    model = models.softmax_regression(64, 10)
+    kept = D.data_parallel_sgd(model, digits, D.threshold(0.05), workers=4, steps=150)
+    dropped = D.data_parallel_sgd(model, digits, D.threshold(0.05, error_feedback=False), workers=4, steps=150)
+    assert dropped.loss[-1] > 1.2 * kept.loss[-1]
+    assert np.all(dropped.residual_norm == 0) and np.all(kept.residual_norm > 0)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: D.threshold(-0.1), "tau must be non-negative, got -0.1"),
+    (lambda: D.threshold(0, quantize=True), "tau must be positive, got 0.0"),
+    (lambda: D.top_k(1.5), r"fraction must be in \(0, 1\], got 1.5"),
+    (lambda: D.top_k(0), "fraction must be positive"),
+])
+def test_bad_compressors(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_bad_training_arguments(digits):
+    model = models.softmax_regression(64, 10)
+    with pytest.raises(ValueError, match="workers must be a positive integer, got 0"):
+        D.data_parallel_sgd(model, digits, D.dense(), workers=0)
+    with pytest.raises(ValueError, match="compressor must be"):
+        D.data_parallel_sgd(model, digits, "dense")
+    with pytest.raises(ValueError, match="workers must be at most the number of training samples"):
+        D.data_parallel_sgd(model, digits, D.dense(), workers=10**6)
