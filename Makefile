@@ -19,6 +19,7 @@ help:
 	@echo "make lab    - install (first time) and open the course in JupyterLab (PORT=$(PORT))"
 	@echo "make test   - install the test extra and run the whole test suite, notebooks included"
 	@echo "make bench  - run the benchmarks and write benchmarks/results.json"
+	@echo "make test-browser - open and run every notebook in JupyterLab in Chromium (installs Chromium if root)"
 	@echo "make reference-data - regenerate tests/data/*.npz from torch.optim (needs torch)"
 	@echo "make clean  - remove the virtual environment and caches"
 
@@ -64,3 +65,31 @@ reference-data: venv-test
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# --- Browser tests: the course in a real JupyterLab in headless Chromium (tests/browser) -----------------
+# Playwright drives Debian's Chromium (CHROMIUM=...); it never downloads a browser of its own.
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: test-browser venv-browser chromium
+
+$(VENV)/.installed-browser: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[test,browser]'
+	@touch $@
+
+venv-browser: $(VENV)/.installed-browser
+
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "Installing Chromium with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Chromium is needed at $(CHROMIUM) for the browser tests: install it (sudo apt-get install chromium)"; \
+		echo "or point to an existing one: make test-browser CHROMIUM=/path/to/chromium"; exit 1; \
+	fi; \
+	test -x "$(CHROMIUM)" || { echo "Chromium is still missing at $(CHROMIUM)"; exit 1; }
+
+test-browser: venv-browser chromium
+	@mkdir -p .browser-artifacts
+	COURSE_BROWSER_TESTS=1 CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -p no:cacheprovider -v \
+		tests/browser

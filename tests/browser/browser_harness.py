@@ -1,0 +1,642 @@
+"""Open the course in a real JupyterLab in a real browser (Debian's Chromium driven by Playwright).
+
+:class:`Lab` starts JupyterLab from the running environment on a free loopback port with a generated
+token and throw-away settings, workspace and runtime directories, serving a *copy* of the repository
+(so running a notebook never rewrites a committed file), and stops it -- server, kernels and all --
+whatever happens. :func:`check_notebook` opens one notebook the way a learner does, runs every cell and
+reports everything a learner would see go wrong; :func:`drag_sliders` moves the sliders of the live
+figures and times the repaint.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / ".browser-artifacts"
+RESULTS = ROOT / "benchmarks" / "results.json"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage"]
+VIEWPORT = {"width": 1400, "height": 1000}
+
+# Settings a learner's JupyterLab would have, minus what needs the internet or hides cells:
+# no news or update checks, no autosave (we never want a browser run to write a notebook), and every
+# cell kept in the DOM so every output can be inspected.
+SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                        "checkForUpdates": False},
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+# Console errors that are not a learner-visible fault. Each entry is a regular expression matched
+# against the whole message; keep them few and narrow, and say why.
+HARMLESS_CONSOLE = [
+    # Chromium's own report of a 404 for optional JupyterLab resources the page probes for
+    # (translations, favicon) -- the URL is checked separately below.
+    r"Failed to load resource: the server responded with a status of 404 \(Not Found\)",
+]
+# Requests that may 404 without anything being wrong (the page probes for them).
+HARMLESS_404 = [r"/favicon\.ico$", r"/lab/api/translations/[^/]+$"]
+
+# Latencies and run times gathered by the tests (conftest.py reports and saves them at the end).
+MEASURED = {"notebooks": {}, "fixture": {}}
+
+# Shorthand used by every JavaScript snippet: the current notebook panel.
+_PANEL_JS = "const app = window.jupyterapp; const panel = app.shell.currentWidget;"
+
+
+# ----------------------------------------------------------------------------------------------- server
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _descendants(pid):
+    """Process ids below ``pid`` (Linux /proc), deepest last -- kernels run in their own sessions."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _copy_repository(dest):
+    """What a learner has after cloning: the repository without its environment, caches and artifacts."""
+    ignore = shutil.ignore_patterns(".git", ".venv", ".browser-artifacts", "__pycache__", ".pytest_cache",
+                                    ".hypothesis", ".ipynb_checkpoints", "*.egg-info", "node_modules")
+    shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
+
+
+class Lab:
+    """A JupyterLab server for one test session; use as a context manager (it always stops)."""
+
+    def __init__(self, python=sys.executable, startup_timeout=90):
+        self.python, self.startup_timeout = python, startup_timeout
+        self.proc, self.tmp = None, None
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="course-browser-"))
+        self.root = self.tmp / "course"
+        _copy_repository(self.root)
+        settings = self.tmp / "settings"
+        for name, values in SETTINGS.items():
+            path = settings / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values))
+        for d in ("workspaces", "runtime", "config", "data", "ipython"):
+            (self.tmp / d).mkdir()
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("JUPYTER", "MPLBACKEND", "IPYTHONDIR", "PYTHONSTARTUP"))}
+        env.update(JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(self.tmp / "workspaces"),
+                   JUPYTER_RUNTIME_DIR=str(self.tmp / "runtime"), JUPYTER_CONFIG_DIR=str(self.tmp / "config"),
+                   JUPYTER_DATA_DIR=str(self.tmp / "data"), IPYTHONDIR=str(self.tmp / "ipython"),
+                   PYTHONUNBUFFERED="1")
+        self.port, self.token = free_port(), secrets.token_hex(24)
+        self.url = f"http://127.0.0.1:{self.port}"
+        cmd = [self.python, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+               f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+               "--ServerApp.terminals_enabled=False"]
+        if os.geteuid() == 0:
+            cmd.append("--allow-root")
+        self.log_path = self.tmp / "jupyterlab.log"
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        atexit.register(self.stop)
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited with code {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                self.api("GET", "/api/status")
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"JupyterLab did not answer within {self.startup_timeout} s:\n"
+                                       f"{self.log_tail()}") from None
+                time.sleep(0.2)
+
+    def log_tail(self, lines=40):
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+    def api(self, method, path, timeout=10):
+        req = urllib.request.Request(self.url + path, method=method,
+                                     headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            body = r.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self):
+        """Stop every kernel (each notebook gets a fresh one; none keeps running in the background)."""
+        with contextlib.suppress(OSError):
+            for session in self.api("GET", "/api/sessions"):
+                with contextlib.suppress(OSError):
+                    self.api("DELETE", f"/api/sessions/{session['id']}")
+            for kernel in self.api("GET", "/api/kernels"):
+                with contextlib.suppress(OSError):
+                    self.api("DELETE", f"/api/kernels/{kernel['id']}")
+
+    def stop(self):
+        """Stop the server and everything it started; idempotent, safe from atexit."""
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            if proc.poll() is None:
+                self.shutdown_kernels()
+                stragglers = _descendants(proc.pid)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(5)
+                for pid in stragglers:  # kernels live in their own process groups
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(pid, signal.SIGKILL)
+            self._log.close()
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+
+    def notebook_url(self, relpath):
+        # `reset` starts from an empty workspace, so only this notebook opens.
+        return f"{self.url}/lab/tree/{relpath}?reset&token={self.token}"
+
+
+# ---------------------------------------------------------------------------------------------- browser
+def launch_browser(playwright):
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium) "
+                           "or set CHROMIUM=/path/to/chromium")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+
+
+@dataclass
+class Report:
+    """What a learner would have seen go wrong in one notebook, plus the measurements taken."""
+
+    notebook: str
+    problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    latencies_ms: dict = field(default_factory=dict)
+    run_seconds: float = float("nan")
+    screenshot: str = ""
+
+    @property
+    def ok(self):
+        return not self.problems
+
+    def fail(self, message):
+        self.problems.append(message)
+
+    def summary(self):
+        lines = [f"{self.notebook}: {len(self.problems)} problem(s)"]
+        lines += [f"  - {p}" for p in self.problems]
+        if self.screenshot:
+            lines.append(f"  screenshot: {self.screenshot}")
+        return "\n".join(lines)
+
+
+class ConsoleWatch:
+    """Collect uncaught page errors, console errors and failed requests of a page."""
+
+    def __init__(self, page):
+        self.errors = []
+        page.on("pageerror", lambda exc: self.errors.append(f"uncaught exception: {exc}"))
+        page.on("console", self._console)
+        page.on("response", self._response)
+        page.on("requestfailed", lambda req: self.errors.append(
+            f"request failed: {req.method} {req.url} ({req.failure})") if not _is_teardown(req) else None)
+
+    def _console(self, msg):
+        if msg.type != "error":
+            return
+        text = msg.text
+        if any(re.fullmatch(p, text) for p in HARMLESS_CONSOLE):
+            return
+        self.errors.append(f"console error: {text}")
+
+    def _response(self, response):
+        if response.status >= 400:
+            url = response.url.split("?")[0]
+            if response.status == 404 and any(re.search(p, url) for p in HARMLESS_404):
+                return
+            self.errors.append(f"HTTP {response.status} for {response.request.method} {url}")
+
+
+def _is_teardown(request):
+    # Requests cut short when we close the page (kernel websockets, polling) are not failures.
+    return request.failure in ("net::ERR_ABORTED",)
+
+
+def _wait_js(page, expression, timeout_s, what, arg=None):
+    try:
+        page.wait_for_function(expression, arg=arg, timeout=timeout_s * 1000, polling=100)
+    except Exception as err:  # playwright TimeoutError
+        raise TimeoutError(f"timed out after {timeout_s} s waiting for {what}") from err
+
+
+def open_notebook(page, lab, relpath, timeout_s=60):
+    """Navigate to a notebook and wait until its kernel is ready; a blocking dialog is a failure."""
+    page.goto(lab.notebook_url(relpath), wait_until="domcontentloaded", timeout=timeout_s * 1000)
+    _wait_js(page, "() => window.jupyterapp !== undefined", timeout_s, "JupyterLab to load")
+    page.evaluate("async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }")
+    _wait_js(page, f"""(path) => {{
+        const w = window.jupyterapp.shell.currentWidget;
+        return (w && w.context && w.context.path === path && w.content && w.content.model)
+            || document.querySelector('.jp-Dialog') !== null;
+    }}""", timeout_s, f"{relpath} to open", arg=relpath)
+    dialog = page.query_selector(".jp-Dialog")
+    if dialog is not None:
+        raise AssertionError(f"a dialog blocks the notebook: {dialog.inner_text()[:300]!r} "
+                             "(is the kernelspec metadata missing?)")
+    _wait_js(page, f"""() => {{ {_PANEL_JS}
+        const k = panel.sessionContext.session && panel.sessionContext.session.kernel;
+        return panel.sessionContext.isReady && k && k.status === 'idle'
+            || document.querySelector('.jp-Dialog') !== null;
+    }}""", timeout_s, "the kernel to start")
+    dialog = page.query_selector(".jp-Dialog")
+    if dialog is not None:
+        raise AssertionError(f"a dialog blocks the notebook: {dialog.inner_text()[:300]!r}")
+
+
+def run_all(page, timeout_s):
+    """Run every cell (the Run > Run All Cells command) and wait until the kernel is idle."""
+    start = time.monotonic()
+    page.evaluate("() => { window.__courseRunAll = window.jupyterapp.commands.execute('notebook:run-all-cells')"
+                  ".then(ok => { window.__courseRunAllDone = {ok}; },"
+                  "      err => { window.__courseRunAllDone = {ok: false, error: String(err)}; }); }")
+    _wait_js(page, f"""() => {{ {_PANEL_JS}
+        if (!window.__courseRunAllDone) return false;
+        const k = panel.sessionContext.session && panel.sessionContext.session.kernel;
+        if (!k || k.status !== 'idle') return false;
+        const cells = panel.content.model.cells;
+        for (let i = 0; i < cells.length; i++) {{
+            const c = cells.get(i);
+            if (c.type === 'code' && c.executionState === 'running') return false;
+        }}
+        return true;
+    }}""", timeout_s, "Run All Cells to finish and the kernel to be idle")
+    return time.monotonic() - start
+
+
+def cell_states(page):
+    """Per code cell: index, first source line, outputs (as nbformat JSON) and widget-render status."""
+    return page.evaluate(f"""() => {{ {_PANEL_JS}
+        const out = [];
+        panel.content.widgets.forEach((cell, i) => {{
+            if (cell.model.type !== 'code') return;
+            // One .jp-OutputArea-child per output of the model, in order.
+            const children = [...cell.outputArea.node.children].filter(
+                n => n.classList.contains('jp-OutputArea-child'));
+            const outputs = cell.model.outputs.toJSON();
+            const nodes = [];
+            outputs.forEach((o, k) => {{
+                if (!(o.data && o.data['application/vnd.jupyter.widget-view+json'])) return;
+                const n = children[k] && children[k].querySelector('.jp-OutputArea-output');
+                nodes.push(n || null);
+            }});
+            out.push({{
+                index: i,
+                source: cell.model.sharedModel.getSource().split('\\n').find(l => l.trim()) || '',
+                executionCount: cell.model.executionCount,
+                outputs,
+                widgets: nodes.map(n => {{
+                    if (n === null) return null;
+                    const r = n.getBoundingClientRect();
+                    return {{text: n.innerText.slice(0, 300), width: r.width, height: r.height,
+                             views: n.querySelectorAll('.jupyter-widgets, .widget-box, .jupyter-matplotlib').length}};
+                }}),
+                text: cell.node.innerText.slice(0, 5000),
+            }});
+        }});
+        return out;
+    }}""")
+
+
+WIDGET_ERRORS = re.compile(r"Error displaying widget|Model not found|model not found|Could not create (a )?view",
+                           re.I)
+
+
+def inspect_outputs(report, cells):
+    for cell in cells:
+        where = f"cell {cell['index']} ({cell['source'][:60]!r})"
+        if cell["executionCount"] is None:
+            report.fail(f"{where} did not run")
+        for out in cell["outputs"]:
+            if out.get("output_type") == "error":
+                tb = "\n".join(re.sub(r"\x1b\[[0-9;]*m", "", line) for line in out.get("traceback", [])[-3:])
+                report.fail(f"{where} raised {out.get('ename')}: {out.get('evalue')}\n{tb}")
+            elif out.get("output_type") == "stream" and out.get("name") == "stderr":
+                report.notes.append(f"{where} wrote to stderr: {''.join(out.get('text', ''))[:200]!r}")
+        for w in cell["widgets"]:
+            if w is None:
+                report.fail(f"{where}: a widget output was not rendered at all")
+            elif WIDGET_ERRORS.search(w["text"]):
+                report.fail(f"{where}: widget shows {w['text'].strip()[:200]!r}")
+            elif w["views"] == 0 or w["width"] == 0 or w["height"] == 0:
+                report.fail(f"{where}: widget output is empty ({w['width']:.0f}x{w['height']:.0f} px)")
+        match = WIDGET_ERRORS.search(cell["text"])
+        if match and not any(w and WIDGET_ERRORS.search(w["text"]) for w in cell["widgets"]):
+            report.fail(f"{where}: output shows {match.group(0)!r}")
+
+
+def wait_figures_drawn(page, timeout_s=15):
+    """Wait until every ipympl canvas has been painted (non-blank); returns how many are still blank."""
+    js = """() => [...document.querySelectorAll('.jupyter-matplotlib-canvas-div canvas:first-child')]
+        .filter(c => { const r = c.getBoundingClientRect(); return r.width > 0 && r.height > 0; })
+        .filter(c => { const ctx = c.getContext('2d');
+                       const d = ctx.getImageData(0, 0, c.width, c.height).data;
+                       for (let i = 3; i < d.length; i += 4 * 97) if (d[i] !== 0) return false;
+                       return true; }).length"""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        blank = page.evaluate(js)
+        if blank == 0 or time.monotonic() > deadline:
+            return blank
+        time.sleep(0.2)
+
+
+def check_notebook(page, lab, relpath, *, run_timeout_s=120, drag=False, drag_limit=12, screenshot_dir=None):
+    """Open ``relpath`` (relative to the repository), run all cells, inspect what a learner sees.
+
+    Returns a :class:`Report`; ``drag=True`` also drags each slider that drives a figure
+    (:func:`drag_sliders`) and fails if none is found.
+    """
+    report = Report(relpath)
+    watch = ConsoleWatch(page)
+    try:
+        open_notebook(page, lab, relpath)
+        load_errors = list(watch.errors)
+        report.run_seconds = run_all(page, run_timeout_s)
+        blank = wait_figures_drawn(page)
+        if blank:
+            report.fail(f"{blank} figure canvas(es) still blank 15 s after the run")
+        inspect_outputs(report, cell_states(page))
+        if drag:
+            drag_sliders(page, report, limit=drag_limit)
+        # Give late asynchronous errors (comm messages, widget views) a moment to surface.
+        page.wait_for_timeout(300)
+        for err in watch.errors:
+            report.fail(("while opening: " if err in load_errors else "") + err)
+    except Exception as err:  # noqa: BLE001 -- any failure is reported with the notebook's name
+        report.fail(f"{type(err).__name__}: {err}")
+        report.problems.extend(e for e in watch.errors if e not in report.problems)
+    finally:
+        if screenshot_dir is not None:
+            _screenshot(page, report, screenshot_dir)
+    return report
+
+
+def _screenshot(page, report, directory):
+    with contextlib.suppress(Exception):
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        shot = Path(directory) / (report.notebook.replace("/", "__").removesuffix(".ipynb") + ".png")
+        page.screenshot(path=str(shot))
+        report.screenshot = str(shot.relative_to(ROOT) if shot.is_relative_to(ROOT) else shot)
+
+
+# ------------------------------------------------------------------------------------------------ sliders
+_INSTRUMENT_JS = r"""
+(cellIndex) => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const cellNode = panel.content.widgets[cellIndex].node;
+    const hash = (c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let h = 2166136261;
+        for (let i = 0; i < d.length; i += 1) h = Math.imul(h ^ d[i], 16777619);
+        return h >>> 0;
+    };
+    const targets = () => [...cellNode.querySelectorAll('.jupyter-matplotlib-canvas-div canvas:first-child')];
+    const images = () => [...cellNode.querySelectorAll('.jp-OutputArea-output img')];
+    const snapshot = () => targets().map(hash).concat(images().map(i => i.src.length + ':' + i.src.slice(-64)));
+    const base = JSON.stringify(snapshot());
+    const state = window.__courseDrag = {t0: null, t1: null, draws: 0};
+    const changed = () => JSON.stringify(snapshot()) !== base;
+    const check = () => {
+        if (state.t0 !== null && state.t1 === null && changed()) state.t1 = performance.now();
+    };
+    // Exact time of the first repaint: hook the canvas draw calls ipympl uses ...
+    if (!window.__courseHooked) {
+        window.__courseHooked = true;
+        for (const name of ['drawImage', 'putImageData']) {
+            const orig = CanvasRenderingContext2D.prototype[name];
+            CanvasRenderingContext2D.prototype[name] = function (...args) {
+                const r = orig.apply(this, args);
+                if (window.__courseDragHook) window.__courseDragHook(this.canvas);
+                return r;
+            };
+        }
+    }
+    const canvases = new Set(targets());
+    window.__courseDragHook = (c) => { if (canvases.has(c)) { state.draws += 1; check(); } };
+    // ... and poll every frame for anything else (an <img> fallback re-rendered on release).
+    const poll = () => { check(); if (state.t1 === null && window.__courseDrag === state) requestAnimationFrame(poll); };
+    requestAnimationFrame(poll);
+    const onInput = (e) => {
+        if (state.t0 === null && (e.type !== 'pointermove' || e.buttons) ) state.t0 = performance.now();
+    };
+    for (const type of ['pointermove', 'pointerup', 'keydown'])
+        document.addEventListener(type, onInput, {capture: true, once: false});
+    state.remove = () => { for (const type of ['pointermove', 'pointerup', 'keydown'])
+        document.removeEventListener(type, onInput, {capture: true}); };
+    return targets().length + images().length;
+}
+"""
+
+
+def slider_targets(page):
+    """Sliders whose cell output also holds a figure: (cell index, slider index in cell, label)."""
+    return page.evaluate(f"""() => {{ {_PANEL_JS}
+        const out = [];
+        panel.content.widgets.forEach((cell, i) => {{
+            if (cell.model.type !== 'code') return;
+            const figures = cell.node.querySelectorAll(
+                '.jupyter-matplotlib-canvas-div canvas, .jp-OutputArea-output img').length;
+            if (!figures) return;
+            cell.node.querySelectorAll('.widget-slider').forEach((s, j) => {{
+                const handle = s.querySelector('.noUi-handle');
+                const disabled = s.querySelector('[disabled]') || (handle && handle.hasAttribute('disabled'));
+                if (!handle || disabled) return;
+                const label = (s.querySelector('.widget-label') || {{}}).innerText || `slider ${{j}}`;
+                out.push({{cell: i, slider: j, label: label.trim()}});
+            }});
+        }});
+        return out;
+    }}""")
+
+
+def _kernel_idle(page, timeout_s=30):
+    _wait_js(page, f"""() => {{ {_PANEL_JS}
+        const k = panel.sessionContext.session && panel.sessionContext.session.kernel;
+        return k && k.status === 'idle'; }}""", timeout_s, "the kernel to be idle")
+
+
+def drag_sliders(page, report, limit=12, within_s=1.0):
+    """Drag each slider that drives a figure; the figure must change within ``within_s`` seconds.
+
+    Records the latency from the first pointer movement to the first repaint that changed the
+    figure's pixels in ``report.latencies_ms[label]``.
+    """
+    targets = slider_targets(page)
+    if not targets:
+        report.fail("no slider next to a figure to drag")
+        return
+    seen = {}
+    for t in targets[:limit]:
+        label = t["label"]
+        seen[label] = seen.get(label, 0) + 1
+        key = f"cell {t['cell']}: {label}" + (f" #{seen[label]}" if seen[label] > 1 else "")
+        slider = page.locator(f".jp-Notebook .jp-Cell >> nth={t['cell']}").locator(".widget-slider").nth(t["slider"])
+        handle = slider.locator(".noUi-handle").first
+        track = slider.locator(".noUi-base").first
+        handle.scroll_into_view_if_needed()
+        _kernel_idle(page)
+        page.wait_for_timeout(150)  # let earlier repaints settle
+        readout_before = slider.locator(".widget-readout").first.inner_text() if slider.locator(
+            ".widget-readout").count() else ""
+        if not page.evaluate(_INSTRUMENT_JS, t["cell"]):
+            report.fail(f"{key}: no figure found in the cell")
+            continue
+        hb, tb = handle.bounding_box(), track.bounding_box()
+        x, y = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
+        dx = (-1 if x > tb["x"] + tb["width"] / 2 else 1) * max(20.0, 0.25 * tb["width"])
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + dx, y, steps=4)
+        page.mouse.up()
+        try:
+            _wait_js(page, f"() => window.__courseDrag.t1 !== null || "
+                           f"(window.__courseDrag.t0 !== null && performance.now() - window.__courseDrag.t0 > "
+                           f"{within_s * 1000})", within_s + 5, f"{key} to repaint")
+        except TimeoutError as err:
+            report.fail(f"{key}: {err}")
+            continue
+        state = page.evaluate("() => { const s = window.__courseDrag; s.remove(); window.__courseDragHook = null;"
+                              " return {t0: s.t0, t1: s.t1, draws: s.draws}; }")
+        readout_after = slider.locator(".widget-readout").first.inner_text() if slider.locator(
+            ".widget-readout").count() else ""
+        if state["t0"] is None:
+            report.fail(f"{key}: the drag never reached the page")
+        elif state["t1"] is None:
+            moved = f"value {readout_before} -> {readout_after}" if readout_before else "slider moved"
+            report.fail(f"{key}: figure did not change within {within_s:.0f} s of the drag ({moved})")
+        else:
+            report.latencies_ms[key] = round(state["t1"] - state["t0"], 1)
+    _kernel_idle(page)
+
+
+# ------------------------------------------------------------------------------------------------ results
+def merge_results(section, values, path=RESULTS):
+    """Set ``section`` of the benchmark results file, keeping every other section (file-locked)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(Path(tempfile.gettempdir()) / "course-results.json.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            data = json.loads(path.read_text()) if path.exists() and path.read_text().strip() else {}
+        except json.JSONDecodeError:
+            data = {}
+        data[section] = values
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        tmp.replace(path)
+
+
+# ---------------------------------------------------------------------------------------------- exercises
+GRADER_CHECK = re.compile(r"""grader\.check\(\s*["'](\w+)["']\s*\)""")
+
+
+def _run_command(page, command, timeout_s):
+    page.evaluate(f"""() => {{ window.__courseCmdDone = false;
+        window.jupyterapp.commands.execute({json.dumps(command)})
+            .finally(() => {{ window.__courseCmdDone = true; }}); }}""")
+    _wait_js(page, f"""() => {{ {_PANEL_JS}
+        const k = panel.sessionContext.session && panel.sessionContext.session.kernel;
+        if (!window.__courseCmdDone || !k || k.status !== 'idle') return false;
+        const cells = panel.content.model.cells;
+        for (let i = 0; i < cells.length; i++)
+            if (cells.get(i).type === 'code' && cells.get(i).executionState === 'running') return false;
+        return true; }}""", timeout_s, f"{command} to finish")
+
+
+def check_grader_feedback(page, lab, relpath, *, timeout_s=120, screenshot_dir=None):
+    """Open an exercise notebook, run everything up to the first ``grader.check("qN")`` without answering
+    and run that check: it must show otter's feedback for ``qN`` (failing tests), not an error."""
+    report = Report(relpath)
+    watch = ConsoleWatch(page)
+    try:
+        open_notebook(page, lab, relpath)
+        sources = page.evaluate(f"""() => {{ {_PANEL_JS}
+            return panel.content.widgets.map(c => [c.model.type, c.model.sharedModel.getSource()]); }}""")
+        found = [(i, GRADER_CHECK.search(src).group(1)) for i, (kind, src) in enumerate(sources)
+                 if kind == "code" and GRADER_CHECK.search(src)]
+        if not found:
+            raise AssertionError('no grader.check("...") cell in the notebook')
+        index, question = found[0]
+        page.evaluate(f"() => {{ {_PANEL_JS} panel.content.activeCellIndex = {index}; }}")
+        _run_command(page, "notebook:run-all-above", timeout_s)
+        page.evaluate(f"() => {{ {_PANEL_JS} panel.content.activeCellIndex = {index}; }}")
+        _run_command(page, "notebook:run-cell", timeout_s)
+        cells = [c for c in cell_states(page) if c["index"] <= index]
+        inspect_outputs(report, cells)
+        check = next(c for c in cells if c["index"] == index)
+        text = check["text"].split(check["source"], 1)[-1]
+        if not re.search(rf"\b{question}\b.*results", text):
+            report.fail(f'grader.check("{question}") showed no feedback for {question}: {text.strip()[:300]!r}')
+        elif not re.search(r"❌|fail", text, re.I):
+            report.fail(f'grader.check("{question}") on an unanswered question did not report a failing test: '
+                        f"{text.strip()[:300]!r}")
+        else:
+            report.notes.append(f'grader.check("{question}") feedback: ' + " | ".join(
+                line.strip() for line in text.strip().splitlines()[:6] if line.strip()))
+        page.wait_for_timeout(300)
+        report.problems.extend(watch.errors)
+    except Exception as err:  # noqa: BLE001
+        report.fail(f"{type(err).__name__}: {err}")
+        report.problems.extend(e for e in watch.errors if e not in report.problems)
+    finally:
+        if screenshot_dir is not None:
+            _screenshot(page, report, screenshot_dir)
+    return report

@@ -1,0 +1,96 @@
+"""Browser tests: the course opened in a real JupyterLab in Chromium (``make test-browser``).
+
+They run only when ``COURSE_BROWSER_TESTS=1`` (set by ``make test-browser``), in their own pytest run:
+``make test`` never collects them, and never collects the fixture notebooks here either (one of them
+is broken on purpose).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+ENABLED = os.environ.get("COURSE_BROWSER_TESTS") == "1"
+
+collect_ignore = ["fixtures"]
+if not ENABLED:
+    collect_ignore_glob = ["test_*.py"]
+
+if ENABLED:
+    import browser_harness as bh
+
+    MEASURED = bh.MEASURED
+
+    @pytest.fixture(scope="session")
+    def lab():
+        with bh.Lab() as server:
+            yield server
+
+    @pytest.fixture(scope="session")
+    def browser():
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            b = bh.launch_browser(p)
+            try:
+                yield b
+            finally:
+                b.close()
+
+    @pytest.fixture
+    def page(browser, lab):
+        """A fresh browser context (no cookies, no storage) per notebook; its kernels are stopped after."""
+        context = browser.new_context(viewport=bh.VIEWPORT)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            lab.shutdown_kernels()
+
+    def _chromium_version():
+        try:
+            return subprocess.run([bh.CHROMIUM, "--version"], capture_output=True, text=True,
+                                  timeout=20).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return "unknown"
+
+    def pytest_sessionfinish(session, exitstatus):
+        if not MEASURED["notebooks"] and not MEASURED["fixture"]:
+            return
+        section = {
+            "goal_ms": 100.0,
+            "what": "drag -> repaint latency per slider in JupyterLab + Chromium (first pointer move to the "
+                    "first canvas draw that changed the figure's pixels), and Run-All time per notebook",
+            "machine": {"chromium": _chromium_version(), "python": platform.python_version(),
+                        "cpus": os.cpu_count(), "loadavg_1min": round(os.getloadavg()[0], 2),
+                        "date": time.strftime("%Y-%m-%d %H:%M")},
+            "notebooks": MEASURED["notebooks"],
+            "fixture": MEASURED["fixture"],
+        }
+        bh.merge_results("browser", section)
+
+    def pytest_terminal_summary(terminalreporter):
+        rows = []
+        for name, entry in {**MEASURED["notebooks"], **MEASURED["fixture"]}.items():
+            for slider, ms in entry.get("slider_latency_ms", {}).items():
+                rows.append((name, slider, ms))
+        tr = terminalreporter
+        tr.section("browser: notebook run time (Run All Cells, s)")
+        for name, entry in {**MEASURED["notebooks"], **MEASURED["fixture"]}.items():
+            tr.write_line(f"{name:60s} {entry.get('run_s', float('nan')):8.2f}")
+        tr.section("browser: drag -> repaint latency (ms, goal <= 100)")
+        if not rows:
+            tr.write_line("no slider was dragged")
+        for name, slider, ms in rows:
+            flag = "" if ms <= 100 else "   (over the 100 ms goal)"
+            tr.write_line(f"{name:45s} {slider:40s} {ms:8.1f}{flag}")
+        tr.write_line(f"written to {bh.RESULTS.relative_to(bh.ROOT)} under \"browser\"; "
+                      f"screenshots in {bh.ARTIFACTS.relative_to(bh.ROOT)}/")

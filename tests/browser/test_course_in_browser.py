@@ -1,0 +1,57 @@
+"""Every notebook of the course, opened and run in JupyterLab in Chromium, the way a learner does.
+
+For each ``notebooks/*.ipynb``: run all cells and wait for the kernel to be idle; no cell may raise, no
+widget may fail to render ("Error displaying widget", "Model not found"), no uncaught JavaScript error
+may reach the console, every figure canvas must be painted. In the gradient-descent, momentum and
+adaptive-methods notebooks (``02_*``, ``05_*``, ``06_*``) every slider next to a figure is dragged and the
+figure must change within 1 s; the drag -> repaint latency is reported (goal <= 100 ms).
+
+``COURSE_BROWSER_NOTEBOOKS=some/dir`` checks the notebooks of another folder instead (used to show that a
+broken notebook fails: ``COURSE_BROWSER_NOTEBOOKS=tests/browser/fixtures make test-browser``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import browser_harness as bh
+from browser_harness import MEASURED
+
+NOTEBOOK_DIR = os.environ.get("COURSE_BROWSER_NOTEBOOKS", "notebooks")
+NOTEBOOKS = sorted(p.relative_to(bh.ROOT).as_posix() for p in (bh.ROOT / NOTEBOOK_DIR).glob("*.ipynb"))
+# Notebooks whose sliders must move a figure: gradient descent, momentum, adaptive methods.
+DRAG_PREFIXES = ("02", "05", "06")
+EXERCISES = sorted(p.relative_to(bh.ROOT).as_posix() for p in (bh.ROOT / "exercises" / "student").glob("*.ipynb"))
+
+RUN_TIMEOUT_S = float(os.environ.get("COURSE_BROWSER_RUN_TIMEOUT", 120))
+
+
+def _params(paths, none_reason):
+    if paths:
+        return [pytest.param(p, id=Path(p).stem) for p in paths]
+    return [pytest.param(None, id="none", marks=pytest.mark.skip(reason=none_reason))]
+
+
+@pytest.mark.parametrize("notebook", _params(NOTEBOOKS, f"no notebooks in {NOTEBOOK_DIR}/ yet"))
+def test_notebook_runs_cleanly_in_jupyterlab(page, lab, notebook):
+    drag = Path(notebook).name.startswith(DRAG_PREFIXES)
+    report = bh.check_notebook(page, lab, notebook, drag=drag, run_timeout_s=RUN_TIMEOUT_S,
+                               screenshot_dir=bh.ARTIFACTS)
+    MEASURED["notebooks"][notebook] = {"run_s": round(report.run_seconds, 2),
+                                       "slider_latency_ms": report.latencies_ms}
+    for slider, ms in report.latencies_ms.items():
+        print(f"{notebook}: {slider}: drag -> repaint {ms:.1f} ms")
+    for note in report.notes:
+        print(f"note: {note}")
+    assert report.ok, report.summary()
+
+
+@pytest.mark.parametrize("exercise", _params(EXERCISES[:1], "no exercise notebooks in exercises/student/ yet"))
+def test_grader_check_gives_feedback_on_an_unanswered_question(page, lab, exercise):
+    report = bh.check_grader_feedback(page, lab, exercise, screenshot_dir=bh.ARTIFACTS)
+    for note in report.notes:
+        print(note)
+    assert report.ok, report.summary()

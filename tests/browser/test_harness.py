@@ -1,0 +1,88 @@
+"""The browser harness itself: it passes a working notebook, fails loudly on broken ones, cleans up.
+
+The fixture notebooks in ``fixtures/`` are not part of the course; ``make test`` never collects them.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+
+import pytest
+
+import browser_harness as bh
+from browser_harness import MEASURED
+
+FIXTURES = "tests/browser/fixtures"
+
+
+def check(page, lab, name, **kwargs):
+    report = bh.check_notebook(page, lab, f"{FIXTURES}/{name}.ipynb", drag=True, screenshot_dir=bh.ARTIFACTS,
+                               **kwargs)
+    print(report.summary())
+    return report
+
+
+def test_a_working_slider_figure_passes_and_its_repaint_is_timed(page, lab):
+    report = check(page, lab, "slider_figure")
+    MEASURED["fixture"][report.notebook] = {"run_s": round(report.run_seconds, 2),
+                                            "slider_latency_ms": report.latencies_ms}
+    assert report.ok, report.summary()
+    [(slider, ms)] = report.latencies_ms.items()
+    print(f"fixture slider {slider!r}: drag -> repaint {ms:.1f} ms")
+    assert "amplitude" in slider
+    assert 0 < ms < 1000
+
+
+def test_a_widget_that_cannot_render_fails(page, lab):
+    report = check(page, lab, "broken_widget")
+    assert not report.ok
+    text = report.summary()
+    assert text.startswith(f"{FIXTURES}/broken_widget.ipynb:"), "the failure names the notebook"
+    assert "Error displaying widget" in text
+    assert "console error" in text and "no-such-widget-module" in text, "the JavaScript error is reported"
+
+
+def test_a_slider_that_does_not_move_its_figure_fails(page, lab):
+    report = check(page, lab, "broken_slider")
+    assert not report.ok
+    assert any("amplitude" in p and "did not change within 1 s" in p for p in report.problems), report.summary()
+
+
+def test_a_cell_that_raises_fails_with_its_error(page, lab):
+    report = check(page, lab, "broken_cell")
+    assert not report.ok
+    assert any("ZeroDivisionError: division by zero" in p and "1 / 0" in p for p in report.problems), \
+        report.summary()
+    assert any("did not run" in p for p in report.problems), "cells after the error are reported as not run"
+
+
+def test_a_notebook_without_kernelspec_is_reported(page, lab):
+    # JupyterLab asks "Select Kernel" before anything can run: a learner is stuck, so is the harness.
+    import nbformat
+
+    nb = nbformat.read(str(bh.ROOT / FIXTURES / "broken_cell.ipynb"), as_version=4)
+    nb.metadata = {}
+    target = lab.root / "no_kernelspec.ipynb"
+    nbformat.write(nb, str(target))
+    report = bh.check_notebook(page, lab, "no_kernelspec.ipynb")
+    assert not report.ok
+    assert any("dialog blocks the notebook" in p for p in report.problems), report.summary()
+
+
+def test_the_server_and_its_kernels_stop():
+    with bh.Lab() as lab:
+        kernel = lab.api("POST", "/api/kernels")
+        assert kernel["execution_state"] in ("starting", "idle", "busy")
+        server = lab.proc.pid
+        processes = [server] + bh._descendants(server)
+        assert len(processes) >= 2, "the kernel runs as a child of the server"
+        url, served = lab.url, lab.root
+        assert served.exists()
+    for pid in processes:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(url + "/api/status", timeout=2)
+    assert not served.exists(), "the temporary copy of the course is removed"
