@@ -402,8 +402,9 @@ def wait_figures_drawn(page, timeout_s=15):
 def check_notebook(page, lab, relpath, *, run_timeout_s=120, drag=False, drag_limit=12, screenshot_dir=None):
     """Open ``relpath`` (relative to the repository), run all cells, inspect what a learner sees.
 
-    Returns a :class:`Report`; ``drag=True`` also drags each slider that drives a figure
-    (:func:`drag_sliders`) and fails if none is found.
+    Returns a :class:`Report`. ``drag``: ``"required"`` drags each slider that drives a figure
+    (:func:`drag_sliders`) and fails if there is none; ``True`` drags them if there are any;
+    ``False`` does not drag.
     """
     report = Report(relpath)
     watch = ConsoleWatch(page)
@@ -416,7 +417,7 @@ def check_notebook(page, lab, relpath, *, run_timeout_s=120, drag=False, drag_li
             report.fail(f"{blank} figure canvas(es) still blank 15 s after the run")
         inspect_outputs(report, cell_states(page))
         if drag:
-            drag_sliders(page, report, limit=drag_limit)
+            drag_sliders(page, report, limit=drag_limit, required=drag == "required")
         # Give late asynchronous errors (comm messages, widget views) a moment to surface.
         page.wait_for_timeout(300)
         for err in watch.errors:
@@ -514,16 +515,19 @@ def _kernel_idle(page, timeout_s=30):
         return k && k.status === 'idle'; }}""", timeout_s, "the kernel to be idle")
 
 
-def drag_sliders(page, report, limit=12, within_s=1.0):
+def drag_sliders(page, report, limit=12, within_s=1.0, required=True):
     """Drag each slider that drives a figure; the figure must change within ``within_s`` seconds.
 
     Records the latency from the first pointer movement to the first repaint that changed the
-    figure's pixels in ``report.latencies_ms[label]``.
+    figure's pixels in ``report.latencies_ms[label]``. No such slider is a failure if ``required``.
     """
     targets = slider_targets(page)
     if not targets:
-        report.fail("no slider next to a figure to drag")
+        if required:
+            report.fail("no slider next to a figure to drag")
         return
+    if len(targets) > limit:
+        report.notes.append(f"dragged the first {limit} of {len(targets)} sliders")
     seen = {}
     for t in targets[:limit]:
         label = t["label"]
