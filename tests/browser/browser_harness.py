@@ -300,6 +300,13 @@ def open_notebook(page, lab, relpath, timeout_s=60):
     dialog = page.query_selector(".jp-Dialog")
     if dialog is not None:
         raise AssertionError(f"a dialog blocks the notebook: {dialog.inner_text()[:300]!r}")
+    # Remember if the kernel dies or restarts from now on (it may be back to idle before we look).
+    page.evaluate(f"""() => {{ {_PANEL_JS}
+        window.__courseKernelEvents = [];
+        panel.sessionContext.statusChanged.connect((_, status) => {{
+            if (['dead', 'restarting', 'autorestarting'].includes(status))
+                window.__courseKernelEvents.push(status);
+        }}); }}""")
 
 
 def run_all(page, timeout_s):
@@ -309,8 +316,9 @@ def run_all(page, timeout_s):
                   ".then(ok => { window.__courseRunAllDone = {ok}; },"
                   "      err => { window.__courseRunAllDone = {ok: false, error: String(err)}; }); }")
     _wait_js(page, f"""() => {{ {_PANEL_JS}
-        if (!window.__courseRunAllDone) return false;
         const k = panel.sessionContext.session && panel.sessionContext.session.kernel;
+        if (window.__courseKernelEvents.length) return true;
+        if (!window.__courseRunAllDone) return false;
         if (!k || k.status !== 'idle') return false;
         const cells = panel.content.model.cells;
         for (let i = 0; i < cells.length; i++) {{
@@ -319,6 +327,9 @@ def run_all(page, timeout_s):
         }}
         return true;
     }}""", timeout_s, "Run All Cells to finish and the kernel to be idle")
+    events = page.evaluate("() => window.__courseKernelEvents")
+    if events:
+        raise AssertionError(f"the kernel died while running the notebook (status: {', '.join(events)})")
     return time.monotonic() - start
 
 
@@ -399,6 +410,23 @@ def wait_figures_drawn(page, timeout_s=15):
         time.sleep(0.2)
 
 
+def wait_widgets_rendered(page, timeout_s=15):
+    """Wait until every widget output of the model has a rendered view (or shows an error)."""
+    with contextlib.suppress(TimeoutError):
+        _wait_js(page, f"""() => {{ {_PANEL_JS}
+            return panel.content.widgets.every(cell => {{
+                if (cell.model.type !== 'code') return true;
+                const children = [...cell.outputArea.node.children].filter(
+                    n => n.classList.contains('jp-OutputArea-child'));
+                return cell.model.outputs.toJSON().every((o, k) => {{
+                    if (!(o.data && o.data['application/vnd.jupyter.widget-view+json'])) return true;
+                    const n = children[k];
+                    return n && (n.querySelector('.jupyter-widgets, .widget-box, .jupyter-matplotlib')
+                                 || /Error displaying widget/i.test(n.innerText));
+                }});
+            }}); }}""", timeout_s, "the widgets to render")
+
+
 def check_notebook(page, lab, relpath, *, run_timeout_s=120, drag=False, drag_limit=12, screenshot_dir=None):
     """Open ``relpath`` (relative to the repository), run all cells, inspect what a learner sees.
 
@@ -412,6 +440,7 @@ def check_notebook(page, lab, relpath, *, run_timeout_s=120, drag=False, drag_li
         open_notebook(page, lab, relpath)
         load_errors = list(watch.errors)
         report.run_seconds = run_all(page, run_timeout_s)
+        wait_widgets_rendered(page)
         blank = wait_figures_drawn(page)
         if blank:
             report.fail(f"{blank} figure canvas(es) still blank 15 s after the run")
@@ -530,9 +559,9 @@ def drag_sliders(page, report, limit=12, within_s=1.0, required=True):
         report.notes.append(f"dragged the first {limit} of {len(targets)} sliders")
     seen = {}
     for t in targets[:limit]:
-        label = t["label"]
-        seen[label] = seen.get(label, 0) + 1
-        key = f"cell {t['cell']}: {label}" + (f" #{seen[label]}" if seen[label] > 1 else "")
+        key = f"cell {t['cell']}: {t['label']}"
+        seen[key] = seen.get(key, 0) + 1
+        key += f" #{seen[key]}" if seen[key] > 1 else ""
         slider = page.locator(f".jp-Notebook .jp-Cell >> nth={t['cell']}").locator(".widget-slider").nth(t["slider"])
         handle = slider.locator(".noUi-handle").first
         track = slider.locator(".noUi-base").first
@@ -546,10 +575,13 @@ def drag_sliders(page, report, limit=12, within_s=1.0, required=True):
             continue
         hb, tb = handle.bounding_box(), track.bounding_box()
         x, y = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
-        dx = (-1 if x > tb["x"] + tb["width"] / 2 else 1) * max(20.0, 0.25 * tb["width"])
+        if tb["height"] > tb["width"]:  # a vertical slider
+            dx, dy = 0.0, (-1 if y > tb["y"] + tb["height"] / 2 else 1) * max(20.0, 0.25 * tb["height"])
+        else:
+            dx, dy = (-1 if x > tb["x"] + tb["width"] / 2 else 1) * max(20.0, 0.25 * tb["width"]), 0.0
         page.mouse.move(x, y)
         page.mouse.down()
-        page.mouse.move(x + dx, y, steps=4)
+        page.mouse.move(x + dx, y + dy, steps=4)
         page.mouse.up()
         try:
             _wait_js(page, f"() => window.__courseDrag.t1 !== null || "

@@ -85,3 +85,14 @@ def test_the_server_and_its_kernels_stop():
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(url + "/api/status", timeout=2)
     assert not served.exists(), "the temporary copy of the course is removed"
+
+
+def test_a_kernel_that_dies_is_reported(page, lab):
+    import nbformat
+
+    nb = nbformat.read(str(bh.ROOT / FIXTURES / "broken_cell.ipynb"), as_version=4)
+    nb.cells[2].source = "import os\nos._exit(1)"
+    nbformat.write(nb, str(lab.root / "kernel_dies.ipynb"))
+    report = bh.check_notebook(page, lab, "kernel_dies.ipynb", run_timeout_s=60)
+    assert not report.ok
+    assert any("kernel died" in p for p in report.problems), report.summary()
