@@ -58,7 +58,7 @@ HARMLESS_CONSOLE = [
 HARMLESS_404 = [r"/favicon\.ico$", r"/lab/api/translations/[^/]+$"]
 
 # Latencies and run times gathered by the tests (conftest.py reports and saves them at the end).
-MEASURED = {"notebooks": {}, "fixture": {}}
+MEASURED = {"notebooks": {}, "fixture": {}, "notes": []}
 
 # Shorthand used by every JavaScript snippet: the current notebook panel.
 _PANEL_JS = "const app = window.jupyterapp; const panel = app.shell.currentWidget;"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -75,6 +76,10 @@ if ENABLED:
             "notebooks": MEASURED["notebooks"],
             "fixture": MEASURED["fixture"],
         }
+        course = [ms for entry in MEASURED["notebooks"].values() for ms in entry["slider_latency_ms"].values()]
+        if course:
+            section["course_sliders"] = {"n": len(course), "median_ms": round(statistics.median(course), 1),
+                                         "max_ms": max(course), "over_goal": sum(ms > 100 for ms in course)}
         bh.merge_results("browser", section)
 
     def pytest_terminal_summary(terminalreporter):
@@ -92,5 +97,9 @@ if ENABLED:
         for name, slider, ms in rows:
             flag = "" if ms <= 100 else "   (over the 100 ms goal)"
             tr.write_line(f"{name:45s} {slider:40s} {ms:8.1f}{flag}")
+        if MEASURED["notes"]:
+            tr.section("browser: notes")
+            for note in MEASURED["notes"]:
+                tr.write_line(note)
         tr.write_line(f"written to {bh.RESULTS.relative_to(bh.ROOT)} under \"browser\"; "
                       f"screenshots in {bh.ARTIFACTS.relative_to(bh.ROOT)}/")

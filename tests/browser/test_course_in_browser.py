@@ -43,6 +43,7 @@ def test_notebook_runs_cleanly_in_jupyterlab(page, lab, notebook):
                                screenshot_dir=bh.ARTIFACTS)
     MEASURED["notebooks"][notebook] = {"run_s": round(report.run_seconds, 2),
                                        "slider_latency_ms": report.latencies_ms}
+    MEASURED["notes"].extend(f"{notebook}: {note}" for note in report.notes)
     for slider, ms in report.latencies_ms.items():
         print(f"{notebook}: {slider}: drag -> repaint {ms:.1f} ms")
     for note in report.notes:
@@ -53,6 +54,5 @@ def test_notebook_runs_cleanly_in_jupyterlab(page, lab, notebook):
 @pytest.mark.parametrize("exercise", _params(EXERCISES[:1], "no exercise notebooks in exercises/student/ yet"))
 def test_grader_check_gives_feedback_on_an_unanswered_question(page, lab, exercise):
     report = bh.check_grader_feedback(page, lab, exercise, screenshot_dir=bh.ARTIFACTS)
-    for note in report.notes:
-        print(note)
+    MEASURED["notes"].extend(f"{exercise}: {note}" for note in report.notes)
     assert report.ok, report.summary()
