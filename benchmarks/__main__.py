@@ -1,0 +1,43 @@
+"""``python -m benchmarks`` (``make bench``): time the explorers and the runs, write ``results.json``, print tables.
+
+Options: ``--quick`` for a short smoke run (fewer updates, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from . import explorers, runs  # noqa: E402 - the backend must be chosen before matplotlib is imported
+from .timing import RESULTS, machine, merge_results, table  # noqa: E402
+
+#: The goal of issue 3: one slider update (compute + redraw) within this many milliseconds (median).
+GOAL_MS = 30.0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a short smoke run; results.json is not written")
+    args = parser.parse_args(argv)
+    updates, repeats = (5, 2) if args.quick else (60, 15)
+    section_explorers = explorers.bench(updates=updates, rebuild_updates=min(updates, 20))
+    section_runs = runs.bench(repeats=repeats)
+    env = machine()
+    print(f"Explorer updates (ms; {updates} slider positions per explorer; {env['cpus']} CPUs, "
+          f"load average {env['load_average_1_5_15_min']}, matplotlib {env['matplotlib']}; "
+          f"goal: update median <= {GOAL_MS:g} ms)\n")
+    print(table(explorers.rows(section_explorers), explorers.HEADERS))
+    print(f"\nOptimization runs on {section_runs['objective']} (ms)\n")
+    print(table(runs.rows(section_runs), runs.headers(section_runs)))
+    missed = [name for name, r in section_explorers.items() if r["blit"]["total"]["median_ms"] > GOAL_MS]
+    print("\nGoal met by every explorer." if not missed else f"\nGoal missed by: {', '.join(missed)}")
+    if not args.quick:
+        merge_results({"explorers": {"machine": env, "goal_ms": GOAL_MS, "results": section_explorers},
+                       "run": {"machine": env, **section_runs}})
+        print(f"\nWritten to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

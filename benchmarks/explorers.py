@@ -1,0 +1,143 @@
+"""How long one slider move of each explorer takes, compared with rebuilding the figure.
+
+For every explorer a seeded sequence of slider *drags* is replayed (one slider
+at a time moves through ten positions towards a random target, sometimes an
+end of its range). Each update is timed in phases:
+
+``compute``  the pure frame function (runs the optimizers, cached per optimizer)
+``draw``     ``set_data`` on the artists and the redraw on the Agg canvas
+``png``      the PNG that ipympl would send (a diff image, PIL's default compression)
+
+and three ways of redrawing are compared on the same drags: ``blit`` (the
+explorers' default), ``draw_idle`` (``set_data`` then a full redraw) and
+``rebuild`` (a new figure per update: the naive approach).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from course_lib import objectives, widgets
+
+from .timing import IpymplEncoder, clock_ms, summary
+
+
+def drags(specs, updates, rng, positions=10, p_extreme=0.3):
+    """Slider values for ``updates`` updates: drags of one slider at a time, by ``positions`` steps."""
+    values = {k: s.value for k, s in specs.items()}
+    out = []
+    while len(out) < updates:
+        key = list(specs)[rng.integers(len(specs))]
+        spec = specs[key]
+        scale = (math.log10, lambda v: 10.0 ** v) if spec.log else (float, float)
+        lo, hi = scale[0](spec.low), scale[0](spec.high)
+        target = (lo, hi)[rng.integers(2)] if rng.random() < p_extreme else rng.uniform(lo, hi)
+        for u in np.linspace(scale[0](values[key]), target, positions + 1)[1:]:
+            values = {**values, key: spec.snap(scale[1](u))}
+            out.append(values)
+    return out[:updates]
+
+
+def _landscape_problem(n=60, seed=0):
+    """A small linear-regression problem y = w1 x + w2 + noise, for the landscape explorer."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2, 2, n)
+    y = 1.5 * x - 0.5 + 0.4 * rng.standard_normal(n)
+
+    def loss(w1, w2):
+        w1, w2 = np.asarray(w1, float)[..., None], np.asarray(w2, float)[..., None]
+        return np.mean((w1 * x + w2 - y) ** 2, axis=-1)
+
+    grid = np.linspace(-2.2, 2.2, 50)
+
+    def fit(w1, w2):
+        return float(loss(w1, w2)), (grid, w1 * grid + w2)
+
+    return loss, fit, (x, y)
+
+
+def cases():
+    """The explorers to measure: name -> factory(blit, values) building one explorer (headless, Agg)."""
+    f = objectives.rosenbrock()
+    three = ["gd", ("momentum", {"lr": 1e-3}), ("adam", {"lr": 0.1})]
+    six = three + [("nesterov", {"lr": 1e-3}), ("rmsprop", {"lr": 0.01}), ("adagrad", {"lr": 0.5})]
+    loss, fit, data = _landscape_problem()
+
+    def optimizer_explorer(optimizers):
+        def make(blit, values=None):
+            ex = widgets.OptimizerExplorer(f, optimizers, x0=(-1.5, 2.0), interactive=False, blit=blit)
+            return ex if values is None else (ex.update(**values), ex)[1]
+        return make
+
+    def function_explorer(blit, values=None):
+        ex = widgets.FunctionExplorer(objectives.parabola(), x=10.0, lr=0.2, interactive=False, blit=blit)
+        return ex if values is None else (ex.update(**values), ex)[1]
+
+    def landscape_explorer(blit, values=None):
+        ex = widgets.LandscapeExplorer(loss, fit, ((-1, 4), (-3, 2)), data=data, interactive=False, blit=blit)
+        return ex if values is None else (ex.update(**values), ex)[1]
+
+    return {"OptimizerExplorer (Rosenbrock, 3 optimizers)": optimizer_explorer(three),
+            "OptimizerExplorer (Rosenbrock, 6 optimizers)": optimizer_explorer(six),
+            "FunctionExplorer (parabola)": function_explorer,
+            "LandscapeExplorer (linear regression)": landscape_explorer}
+
+
+def _time_updates(make, blit, sequence):
+    ex = make(blit)
+    encoder = IpymplEncoder()
+    encoder.encode(ex.painter.rgba())                 # the first image ipympl sends is a full one
+    phases = {"compute": [], "draw": [], "png": [], "total": []}
+    redraws = {"blit": 0, "full": 0}
+    for values in sequence:
+        frame, t_compute = clock_ms(ex.compute, values)
+        how, t_draw = clock_ms(ex.render, frame)
+        _, t_png = clock_ms(encoder.encode, ex.painter.rgba())
+        redraws[how] += 1
+        for k, t in zip(phases, (t_compute, t_draw, t_png, t_compute + t_draw)):
+            phases[k].append(t)
+    return {**{k: summary(v) for k, v in phases.items()}, "redraws": redraws}
+
+
+def _time_rebuild(make, sequence):
+    total, png = [], []
+    for values in sequence:
+        ex, t = clock_ms(make, False, values)
+        total.append(t)
+        png.append(clock_ms(IpymplEncoder().encode, ex.painter.rgba())[1])
+    return {"total": summary(total), "png": summary(png)}
+
+
+def bench(updates=60, rebuild_updates=None, seed=0):
+    """Time every explorer; returns the ``explorers`` section of the results."""
+    results = {}
+    for name, make in cases().items():
+        specs = make(True).specs
+        sequence = drags(specs, updates, np.random.default_rng(seed))
+        results[name] = {
+            "updates": updates,
+            "blit": _time_updates(make, True, sequence),
+            "draw_idle": _time_updates(make, False, sequence),
+            "rebuild": _time_rebuild(make, sequence[: rebuild_updates or updates]),
+        }
+    return results
+
+
+def rows(section):
+    """Table rows: explorer, method, median and p90 of compute / draw / total / png (ms)."""
+    out = []
+    for name, r in section.items():
+        for method in ("blit", "draw_idle", "rebuild"):
+            m = r[method]
+            get = lambda k, q: m[k][q] if k in m else "-"       # noqa: E731 - a tiny local accessor
+            full = m["redraws"]["full"] if "redraws" in m else "all"
+            out.append([name if method == "blit" else "", method,
+                        get("compute", "median_ms"), get("draw", "median_ms"),
+                        m["total"]["median_ms"], m["total"]["p90_ms"], m["png"]["median_ms"], full])
+    return out
+
+
+HEADERS = ["explorer", "redraw", "compute med", "draw med", "update med", "update p90", "png (ipympl) med",
+           "full redraws"]

@@ -1,0 +1,89 @@
+"""Small timing helpers shared by the benchmarks: clocks, summaries, the results file, tables."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).with_name("results.json")
+
+
+def clock_ms(fn, *args, **kwargs):
+    """Run ``fn`` once; return (result, elapsed milliseconds)."""
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, (time.perf_counter() - start) * 1e3
+
+
+def repeat_ms(fn, repeats, warmup=1):
+    """Milliseconds of ``repeats`` calls of ``fn()`` after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    return [clock_ms(fn)[1] for _ in range(repeats)]
+
+
+def summary(ms):
+    """Median, 90th percentile and count of a list of milliseconds, rounded for the table."""
+    ms = np.asarray(ms, dtype=float)
+    return {"median_ms": round(float(np.median(ms)), 2), "p90_ms": round(float(np.percentile(ms, 90)), 2),
+            "n": int(ms.size)}
+
+
+class IpymplEncoder:
+    """Encode the canvas the way ipympl sends it: a PNG of the pixels that changed since the last frame.
+
+    Mirrors ``FigureCanvasWebAggCore.get_diff_image`` (PIL, default compression),
+    so the benchmark can time it on a plain Agg canvas.
+    """
+
+    def __init__(self):
+        self._last = None
+
+    def encode(self, rgba):
+        from PIL import Image
+
+        pixels = np.asarray(rgba)
+        buff = pixels.view(np.uint32).squeeze(2)
+        if self._last is None or self._last.shape != buff.shape:
+            output = buff
+        else:
+            output = np.where(buff != self._last, buff, 0)
+        self._last = buff.copy()
+        with io.BytesIO() as png:
+            Image.fromarray(output.view(np.uint8).reshape(*output.shape, 4)).save(png, format="png")
+            return len(png.getvalue())
+
+
+def machine():
+    """Where the numbers were measured."""
+    import matplotlib
+    load = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+    return {"python": platform.python_version(), "numpy": np.__version__, "matplotlib": matplotlib.__version__,
+            "cpus": os.cpu_count(), "platform": platform.platform(terse=True),
+            "date": time.strftime("%Y-%m-%d %H:%M"), "load_average_1_5_15_min": load}
+
+
+def merge_results(sections, path=RESULTS):
+    """Write ``sections`` into the JSON file at ``path``, keeping every other section already there."""
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data.update(sections)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    return data
+
+
+def table(rows, headers):
+    """A plain-text table (first column left-aligned, numbers right-aligned)."""
+    cells = [[str(h) for h in headers]] + [[f"{c:.1f}" if isinstance(c, float) else str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = []
+    for k, r in enumerate(cells):
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)

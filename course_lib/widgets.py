@@ -1,0 +1,618 @@
+"""Interactive explorers for JupyterLab: sliders wired to the pure functions of :mod:`course_lib.explore`.
+
+* :class:`OptimizerExplorer` -- optimizers on a 2-D objective, with sliders for
+  their hyperparameters (lr on a log scale, betas, momentum, eps), the number
+  of steps and the start point; paths on a contour plot and loss curves.
+* :class:`FunctionExplorer` -- a 1-D function, a point on it, the tangent there
+  and one gradient-descent step.
+* :class:`LandscapeExplorer` -- the loss landscape of a 2-parameter model next
+  to the model's fit for the chosen parameters.
+* :class:`CriticalPointClassifier` -- type a formula, see its critical points
+  classified.
+
+Each explorer creates its figure once. A slider move computes a new frame
+(:mod:`course_lib.explore`), copies it into the existing artists with
+``set_data`` and redraws only those artists over a cached background
+(blitting); a full redraw (``draw_idle``) happens only when an axis has to
+change. With ipympl (``%matplotlib widget``) the figure is a live canvas;
+otherwise the explorer falls back to an image that is re-rendered when a
+slider is released (``continuous_update=False``).
+
+Display an explorer by making it the last expression of a cell.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+
+import ipywidgets as W
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from . import critical, explore, plotting, style
+from .explore import SliderSpec
+
+__all__ = ["ipympl_active", "new_figure", "make_slider", "png_html", "Painter", "Explorer", "control_column",
+           "OptimizerExplorer",
+           "FunctionExplorer", "LandscapeExplorer", "CriticalPointClassifier", "report_html", "critical_figure"]
+
+
+def ipympl_active():
+    """True if matplotlib's backend is ipympl (``%matplotlib widget`` / ``%matplotlib ipympl``)."""
+    backend = matplotlib.get_backend().lower()
+    return "ipympl" in backend or backend == "widget"
+
+
+def new_figure(figsize, dpi=100, interactive=None):
+    """A figure outside pyplot: an ipympl canvas widget if ``interactive``, else a plain Agg canvas.
+
+    Parameters
+    ----------
+    interactive : bool, optional
+        Default: whether ipympl is the active backend.
+
+    Returns
+    -------
+    fig, interactive
+    """
+    interactive = ipympl_active() if interactive is None else bool(interactive)
+    fig = Figure(figsize=figsize, dpi=dpi)
+    if interactive:
+        try:
+            from ipympl.backend_nbagg import Canvas, FigureManager
+        except ImportError as err:
+            raise ValueError("interactive=True needs ipympl (pip install ipympl)") from err
+        canvas = Canvas(fig)
+        FigureManager(canvas, 0)
+        canvas.header_visible = False
+        canvas.footer_visible = False
+        canvas.resizable = False
+        canvas.toolbar_visible = "fade-in-fade-out"
+    else:
+        FigureCanvasAgg(fig)
+    return fig, interactive
+
+
+def make_slider(spec, continuous_update=True):
+    """The ipywidgets slider of a :class:`~course_lib.explore.SliderSpec` (``FloatLogSlider`` for log scales)."""
+    common = dict(description=spec.label, continuous_update=continuous_update,
+                  style={"description_width": "initial"}, layout=W.Layout(width="300px"))
+    if spec.integer:
+        return W.IntSlider(value=int(spec.value), min=int(spec.low), max=int(spec.high), step=1, **common)
+    if spec.log:
+        lo, hi = math.log10(spec.low), math.log10(spec.high)
+        return W.FloatLogSlider(value=spec.value, base=10, min=lo, max=hi, step=(hi - lo) / 200,
+                                readout_format=".2e", **common)
+    step = 10.0 ** math.floor(math.log10((spec.high - spec.low) / 1000))
+    return W.FloatSlider(value=spec.value, min=spec.low, max=spec.high, step=step, readout_format=".4g", **common)
+
+
+def png_html(rgba, alt):
+    """An ``<img>`` tag with ``alt`` text for an RGBA pixel buffer (fast PNG encoding)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(rgba)).save(buf, format="png", compress_level=1)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(style.check_alt(alt), quote=True)}"/>'
+
+
+class Painter:
+    """Redraw only what moves: blit the ``artists`` over a background cached at the last full draw.
+
+    Parameters
+    ----------
+    fig : Figure
+        A figure on an Agg-based canvas (Agg or ipympl).
+    artists : list of Artist
+        What changes between frames; they are drawn only by the painter.
+    blit : bool
+        False: every refresh is a full ``draw_idle`` (the simple, slower way).
+    """
+
+    def __init__(self, fig, artists, blit=True):
+        self.figure, self.canvas = fig, fig.canvas
+        self.artists = list(artists)
+        self.blit = bool(blit)
+        for a in self.artists:
+            a.set_animated(self.blit)
+        self._background = None
+        self._bounds = None
+        self.canvas.mpl_connect("draw_event", self._on_draw)
+
+    def _on_draw(self, event):
+        """After a full draw: keep the background, then draw the moving artists on top."""
+        if not self.blit or event is None or event.canvas is not self.canvas:
+            return
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._bounds = self.figure.bbox.bounds
+        self._draw_artists()
+
+    def _draw_artists(self):
+        for a in self.artists:
+            if a.get_visible():
+                self.figure.draw_artist(a)
+
+    def refresh(self, full=False):
+        """Show the artists' new state: ``"blit"`` if only they were redrawn, ``"full"`` otherwise."""
+        if not self.blit or full or self._background is None or self._bounds != self.figure.bbox.bounds:
+            self._background = None
+            self.canvas.draw_idle()
+            return "full"
+        self.canvas.restore_region(self._background)
+        self._draw_artists()
+        self.canvas.blit(self.figure.bbox)
+        return "blit"
+
+    def rgba(self):
+        """The current pixels (after :meth:`refresh`)."""
+        return np.asarray(self.canvas.buffer_rgba())
+
+
+class Explorer:
+    """The base of every explorer: sliders -> ``compute(values)`` -> ``render(frame)`` -> display.
+
+    A subclass builds its figure, then calls :meth:`_finish` with its control box, and provides
+    ``compute(values) -> frame`` (pure: what to draw), ``_apply(frame) -> bool`` (``set_data`` on its
+    artists; True if an axis changed), ``_moving_artists()`` and ``_describe(frame)`` (the alt text).
+    """
+
+    def __init__(self, specs, figsize, interactive, blit):
+        self.specs = dict(specs)
+        self.figure, self.interactive = new_figure(figsize, interactive=interactive)
+        self.controls = {k: make_slider(s, continuous_update=self.interactive) for k, s in self.specs.items()}
+        self.status = W.HTML()
+        self.image = None if self.interactive else W.HTML()
+        self.frame = None
+        self._blit = blit
+        self._holding = False
+
+    def _finish(self, control_box):
+        """Call at the end of a subclass's ``__init__``, once its artists exist."""
+        self.painter = Painter(self.figure, self._moving_artists(), self._blit)
+        view = self.figure.canvas if self.interactive else self.image
+        self.widget = W.VBox([control_box, view, self.status])
+        for w in self.controls.values():
+            w.observe(self._on_change, names="value")
+        self._refresh()
+
+    # -- the values of the sliders -------------------------------------------------------------
+    def values(self):
+        """The current slider values, by key."""
+        return {k: self.specs[k].snap(w.value) for k, w in self.controls.items()}
+
+    def update(self, **values):
+        """Set some sliders (checked against their ranges), redraw once, return the new frame."""
+        checked = {k: v for k, v in explore.check_values(self.specs, values).items() if k in values}
+        self._holding = True
+        try:
+            for k, v in checked.items():
+                self.controls[k].value = v
+        finally:
+            self._holding = False
+        return self._refresh()
+
+    def _on_change(self, change):
+        if not self._holding:
+            self._refresh()
+
+    # -- one update: compute, copy into the artists, redraw what changed -------------------------
+    def _refresh(self):
+        frame = self.compute(self.values())
+        self.render(frame)
+        if self.image is not None:
+            self.image.value = png_html(self.painter.rgba(), style.get_alt(self.figure))
+        return frame
+
+    def render(self, frame):
+        """Show ``frame``: ``set_data`` on the artists, then redraw them only (``"blit"``) or all (``"full"``)."""
+        self.frame = frame
+        self.last_redraw = self.painter.refresh(self._apply(frame))
+        style.set_alt(self.figure, self._describe(frame))
+        self.status.value = self._status_html(frame)
+        return self.last_redraw
+
+    def _status_html(self, frame):
+        lines = [html.escape(line) for line in frame.message.splitlines()]
+        return '<div aria-live="polite" style="font-family: monospace; font-size: 85%">' + "<br>".join(lines) + "</div>"
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    # -- to be provided by each explorer ---------------------------------------------------------
+    def _moving_artists(self):
+        raise NotImplementedError
+
+    def compute(self, values):
+        """The frame (what to draw) for the slider ``values``; plain computation, no drawing."""
+        raise NotImplementedError
+
+    def _apply(self, frame):
+        """Copy ``frame`` into the artists; return True if an axis changed (a full redraw is needed)."""
+        raise NotImplementedError
+
+    def _describe(self, frame):
+        raise NotImplementedError
+
+
+def control_column(title, widgets):
+    """A titled column of controls."""
+    return W.VBox([W.HTML(f"<b>{html.escape(title)}</b>"), *widgets])
+
+
+# The names other course modules first subclassed and used; kept so their code keeps working.
+_Explorer = Explorer
+_column = control_column
+
+
+def _legend_rows_bottom(n_entries, ncol, row_height=0.055, base=0.14):
+    """The bottom margin that leaves room for a figure legend of ``n_entries`` in ``ncol`` columns."""
+    return base + row_height * -(-n_entries // ncol)
+
+
+class OptimizerExplorer(Explorer):
+    """Optimizers on a 2-D objective, with live sliders for their hyperparameters, the steps and the start.
+
+    Parameters
+    ----------
+    objective : Objective
+        A 2-D objective.
+    optimizers : sequence of str or (str, dict)
+        E.g. ``["gd", ("momentum", {"lr": 0.01}), ("adam", {"lr": 0.1})]``; see
+        :func:`course_lib.explore.series_specs`.
+    steps, max_steps : int
+        Default and maximum of the steps slider. Fewer steps make each update cheaper.
+    x0 : (float, float), optional
+        Default start point (default: upper left of the window).
+    window : ((xmin, xmax), (ymin, ymax)), optional
+        The view (default: the objective's window).
+    sliders : dict of str -> SliderSpec, optional
+        Replace the ranges of some hyperparameter sliders.
+    title : str, optional
+        Title of the contour panel; say what to notice.
+    interactive : bool, optional
+        Live ipympl canvas (default: if ipympl is the backend) or re-rendered image.
+    blit : bool
+        Redraw only the moving artists (default); False redraws the whole figure each time.
+    grid, levels : int
+        Resolution and number of levels of the (static) contour.
+
+    Examples
+    --------
+    >>> ex = OptimizerExplorer(objectives.rosenbrock(), ["gd", ("adam", {"lr": 0.1})], x0=(-1.5, 2))
+    >>> frame = ex.update(**{"adam.lr": 0.5})     # what a slider move does
+    >>> ex                                        # display it (last expression of a cell)
+    """
+
+    def __init__(self, objective, optimizers=("gd", "momentum", "adam"), *, steps=100, max_steps=500, x0=None,
+                 window=None, sliders=None, title=None, interactive=None, blit=True, figsize=(10, 4.6),
+                 grid=150, levels=20):
+        self.objective = objective
+        self.window = explore.window_2d(objective, window)
+        self.series = explore.series_specs(optimizers, sliders)
+        self.cache = explore.RunCache()
+        self.scale = explore.loss_scale(objective, self.window)
+        super().__init__(explore.explorer_sliders(objective, self.series, steps, max_steps, x0, self.window),
+                         figsize, interactive, blit)
+        self._build_figure(title, grid, levels)
+        runs = control_column("run", [self.controls[k] for k in ("steps", "x0", "y0")])
+        cols = [control_column(s.key, [self.controls[f"{s.key}.{k}"] for k in s.sliders]) for s in self.series]
+        self._finish(W.HBox([runs, *cols], layout=W.Layout(flex_flow="row wrap")))
+
+    def _build_figure(self, title, grid, levels):
+        fig = self.figure
+        n = len(self.series)
+        ncol = min(5, n + 2)
+        fig.subplots_adjust(left=0.06, right=0.98, top=0.92, wspace=0.22,
+                            bottom=_legend_rows_bottom(n + 2, ncol))
+        self.ax_path, self.ax_loss = fig.subplots(1, 2)
+        plotting.plot_contour(self.objective, self.ax_path, self.window, n=grid, levels=levels)
+        self.ax_path.set_title(title or f"{self.objective.name}: move the sliders")
+        styles = style.styles_for([s.name for s in self.series])
+        self.paths = [plotting.add_path_artists(self.ax_path, st, s.key) for s, st in zip(self.series, styles)]
+        self.start = plotting.add_start_artist(self.ax_path)
+        self.loss_lines = [self.ax_loss.plot([], [], **st.kwargs(), markersize=5)[0] for st in styles]
+        self.loss_cuts = [self.ax_loss.plot([], [], linestyle="none", marker="x", markersize=12, markeredgewidth=3,
+                                            color=st.color, clip_on=False)[0] for st in styles]
+        self.ax_loss.set_yscale(self.scale)
+        self.ax_loss.set_xlabel("step $t$")
+        self.ax_loss.set_ylabel("$f(x_t)$")
+        self.ax_loss.set_title("Loss per step")
+        # The legend names the series by key and stays in the cached background: re-rendering its text
+        # at every slider move would cost more than everything else. The hyperparameters are on the
+        # sliders and in the status lines under the figure.
+        self.legend = fig.legend(handles=[p.line for p in self.paths] + plotting.legend_proxies(),
+                                 loc="lower center", ncol=ncol, fontsize="small", frameon=False)
+        self.warning = self.ax_path.text(0.02, 0.02, "", transform=self.ax_path.transAxes, fontsize="small",
+                                         va="bottom", ha="left",
+                                         bbox=dict(facecolor="white", alpha=0.85, edgecolor="none"))
+
+    def _moving_artists(self):
+        return [a for p in self.paths for a in p] + [self.start] + self.loss_lines + self.loss_cuts + [self.warning]
+
+    def compute(self, values):
+        return explore.explorer_frame(self.objective, self.series, values, self.window, self.cache,
+                                      horizon=self.specs["steps"].high)
+
+    def _apply(self, frame):
+        lim_y = self.ax_loss.get_ylim()
+        new_y, shown = explore.loss_view(frame.paths, self.scale, lim_y)
+        for arts, line, cut, p, y in zip(self.paths, self.loss_lines, self.loss_cuts, frame.paths, shown):
+            plotting.set_path(arts, p)
+            line.set_data(p.steps, y)
+            line.set_markevery(plotting.marks_every(len(y)))
+            cut.set_data(p.steps[-1:] if p.diverged else [], y[-1:] if p.diverged else [])
+        self.start.set_data(frame.start[:1], frame.start[1:])
+        self.warning.set_text(frame.warnings)
+        steps = max((len(p.steps) - 1 for p in frame.paths), default=1)
+        new_x = explore.step_limits(steps, self.ax_loss.get_xlim())
+        changed = tuple(new_y) != tuple(lim_y) or tuple(new_x) != tuple(self.ax_loss.get_xlim())
+        if changed:
+            self.ax_loss.set_ylim(*new_y)
+            self.ax_loss.set_xlim(*new_x)
+        return changed
+
+    def _describe(self, frame):
+        return explore.describe_frame(self.objective.name, frame)
+
+
+class FunctionExplorer(Explorer):
+    """A 1-D function with a point, the tangent there and one gradient-descent step (sliders: x and lr).
+
+    Parameters
+    ----------
+    objective : Objective
+        A 1-D objective, e.g. ``objectives.parabola()``.
+    x, lr : float, optional
+        Starting slider values (default: x at 80 % of the window, lr 0.1).
+    window : ((xmin, xmax),), optional
+        The plotted interval (default: the objective's window).
+    lr_slider : SliderSpec, optional
+        Replace the learning-rate slider's range.
+    """
+
+    def __init__(self, objective, x=None, lr=0.1, *, window=None, lr_slider=None, title=None, interactive=None,
+                 blit=True, figsize=(6.5, 4.5), n=400):
+        self.objective = objective
+        lo, hi = explore.window_1d(objective, window)
+        self.window = ((lo, hi),)
+        x = lo + 0.8 * (hi - lo) if x is None else x
+        specs = {"x": SliderSpec("x", lo, hi, x, description="x"),
+                 "lr": (lr_slider or explore.HYPERPARAM_SLIDERS["lr"]).with_value(lr)}
+        super().__init__(specs, figsize, interactive, blit)
+        self._build_figure(title, n)
+        self._finish(W.HBox([self.controls["x"], self.controls["lr"]], layout=W.Layout(flex_flow="row wrap")))
+
+    def _build_figure(self, title, n):
+        (lo, hi), = self.window
+        fig = self.figure
+        fig.subplots_adjust(left=0.12, right=0.97, top=0.9, bottom=0.12)
+        ax = self.ax = fig.subplots()
+        xs = np.linspace(lo, hi, n)
+        with np.errstate(all="ignore"):
+            ys = self.objective(xs[:, None])
+        ok = np.isfinite(ys)
+        if not ok.any():
+            raise ValueError(f"f = {self.objective.name} is not finite anywhere in the window {self.window}")
+        curve_style = style.series_style(0)
+        ax.plot(xs[ok], ys[ok], color=curve_style.color, linewidth=2, label=f"f(x) = {self.objective.name}")
+        y_lo, y_hi = float(ys[ok].min()), float(ys[ok].max())
+        pad = 0.08 * (y_hi - y_lo or 1.0)
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(y_lo - pad, y_hi + pad)
+        ax.set_xlabel("$x$")
+        ax.set_ylabel("$f(x)$")
+        ax.set_title(title or "One gradient step: $x \\leftarrow x - \\eta f'(x)$")
+        accent = style.series_style(1)
+        self.tangent, = ax.plot([], [], color=style.PALETTE[2], linestyle="--", linewidth=1.5, label="tangent")
+        self.point, = ax.plot([], [], linestyle="none", marker="o", markersize=9, color="black", label="x")
+        self.next_point, = ax.plot([], [], linestyle="none", marker="D", markersize=8, markerfacecolor="white",
+                                   markeredgecolor=accent.color, markeredgewidth=2, label="x − η f'(x)")
+        self.arrow = ax.annotate("", xy=(0, 0), xytext=(0, 0),
+                                 arrowprops=dict(arrowstyle="-|>", color=accent.color, linewidth=2,
+                                                 shrinkA=4, shrinkB=4))
+        ax.legend(loc="lower right", fontsize="small")
+
+    def _moving_artists(self):
+        # The message (slope, step, change of f) goes in the status line under the figure, not in it:
+        # rendering a sentence of text at every slider move would cost more than the rest of the frame.
+        return [self.tangent, self.point, self.next_point, self.arrow]
+
+    def compute(self, values):
+        return explore.tangent_frame(self.objective, values["x"], values["lr"], self.window)
+
+    def _apply(self, frame):
+        self.tangent.set_data(frame.tangent[:, 0], frame.tangent[:, 1])
+        self.point.set_data(frame.point[:1], frame.point[1:])
+        self.next_point.set_data(frame.step_to[:1], frame.step_to[1:])
+        self.arrow.xy = tuple(frame.step_to)
+        self.arrow.set_position(tuple(frame.point))
+        self.arrow.set_visible(bool(np.linalg.norm(frame.step_to - frame.point) > 0))
+        return False
+
+    def _describe(self, frame):
+        return (f"Plot of f(x) = {self.objective.name} with the point x = {frame.point[0]:.3g}, its tangent "
+                f"and an arrow for one gradient step. {frame.message}.")
+
+
+class LandscapeExplorer(Explorer):
+    """The loss landscape of a 2-parameter model beside the model's fit (sliders: the two parameters).
+
+    Parameters
+    ----------
+    loss : callable
+        ``loss(w1, w2)`` on arrays of equal shape (vectorised), for the contour.
+    fit : callable
+        ``fit(w1, w2) -> (loss, (x, y))`` for one pair of parameters: the loss
+        and the fitted curve to draw.
+    window : ((w1min, w1max), (w2min, w2max))
+        The parameter ranges (of the sliders and the contour).
+    start : (float, float), optional
+        Default parameters (default: the window's centre).
+    data : (array, array), optional
+        The data points, scattered under the fitted curve.
+    names : (str, str)
+        The parameters' names.
+    data_labels : (str, str)
+        Axis labels of the fit panel.
+    log : bool, optional
+        Log-spaced contour levels (default: if the loss spans more than 3 decades).
+    """
+
+    def __init__(self, loss, fit, window, *, start=None, data=None, names=("w₁", "w₂"), data_labels=("x", "y"),
+                 title=None, log=None, interactive=None, blit=True, figsize=(10, 4.3), grid=80, levels=20):
+        window = tuple((float(lo), float(hi)) for lo, hi in window)
+        if len(window) != 2 or not all(lo < hi for lo, hi in window):
+            raise ValueError(f"window must be ((w1min, w1max), (w2min, w2max)) with min < max, got {window!r}")
+        self.fit, self.names, self.window = fit, tuple(names), window
+        start = [(lo + hi) / 2 for lo, hi in window] if start is None else start
+        specs = {f"w{i + 1}": SliderSpec(f"w{i + 1}", lo, hi, float(s), description=name)
+                 for i, ((lo, hi), s, name) in enumerate(zip(window, start, self.names))}
+        super().__init__(specs, figsize, interactive, blit)
+        self._build_figure(loss, data, data_labels, title, log, grid, levels)
+        self._finish(W.HBox([self.controls["w1"], self.controls["w2"]], layout=W.Layout(flex_flow="row wrap")))
+
+    def _build_figure(self, loss, data, data_labels, title, log, grid, levels):
+        fig = self.figure
+        fig.subplots_adjust(left=0.07, right=0.98, top=0.9, bottom=0.14, wspace=0.25)
+        self.ax_loss, self.ax_fit = fig.subplots(1, 2)
+        W1, W2, L = explore.loss_grid(loss, self.window, grid)
+        finite = L[np.isfinite(L)]
+        if not finite.size:
+            raise ValueError("loss(w1, w2) is not finite anywhere in the window")
+        log = bool(finite.min() > 0 and finite.max() / finite.min() > 1e3) if log is None else log
+        lv = plotting.contour_levels(L, levels, log)
+        norm = matplotlib.colors.LogNorm(lv[0], lv[-1]) if log else None
+        self.ax_loss.contour(W1, W2, L, levels=lv, cmap=style.CONTOUR_CMAP, norm=norm, linewidths=0.8)
+        k = np.nanargmin(L)
+        self.ax_loss.plot(W1.flat[k], W2.flat[k], linestyle="none", marker="*", markersize=13, color="black",
+                          markerfacecolor="white", label="lowest loss on the grid")
+        self.ax_loss.set_xlabel(self.names[0])
+        self.ax_loss.set_ylabel(self.names[1])
+        self.ax_loss.set_title(title or "Loss landscape")
+        st = style.series_style(0)
+        self.marker, = self.ax_loss.plot([], [], linestyle="none", marker="o", markersize=10, color=st.color,
+                                         markeredgecolor="black", label="current parameters")
+        self.ax_loss.legend(loc="upper right", fontsize="small")
+        if data is not None:
+            dx, dy = (np.asarray(a, float) for a in data)
+            self.ax_fit.plot(dx, dy, linestyle="none", marker="o", markersize=4, color=style.PALETTE[2],
+                             alpha=0.7, label="data")
+            pad_x, pad_y = 0.05 * np.ptp(dx) or 1.0, 0.1 * np.ptp(dy) or 1.0
+            self.ax_fit.set_xlim(dx.min() - pad_x, dx.max() + pad_x)
+            self.ax_fit.set_ylim(dy.min() - pad_y, dy.max() + pad_y)
+        else:
+            frame = explore.fit_frame(self.fit, *[(lo + hi) / 2 for lo, hi in self.window], self.names)
+            self.ax_fit.set_xlim(*explore.linear_limits(frame.curve[:, 0]))
+            self.ax_fit.set_ylim(*explore.linear_limits(frame.curve[:, 1]))
+        self.curve, = self.ax_fit.plot([], [], color=st.color, linewidth=2, label="model")
+        self.ax_fit.set_xlabel(data_labels[0])
+        self.ax_fit.set_ylabel(data_labels[1])
+        self.ax_fit.set_title("Fit")
+        self.ax_fit.legend(loc="upper left", fontsize="small")
+        self.text = self.ax_fit.text(0.98, 0.02, "", transform=self.ax_fit.transAxes, ha="right", va="bottom",
+                                     fontsize="small", bbox=dict(facecolor="white", alpha=0.85, edgecolor="none"))
+
+    def _moving_artists(self):
+        return [self.marker, self.curve, self.text]
+
+    def compute(self, values):
+        return explore.fit_frame(self.fit, values["w1"], values["w2"], self.names)
+
+    def _apply(self, frame):
+        self.marker.set_data(frame.params[:1], frame.params[1:])
+        self.curve.set_data(frame.curve[:, 0], frame.curve[:, 1])
+        self.text.set_text(frame.message)
+        return False
+
+    def _describe(self, frame):
+        return f"Contour map of the loss over ({', '.join(self.names)}) with the current parameters marked, " \
+               f"and the fitted curve over the data. {frame.message}."
+
+
+# ---------------------------------------------------------------------------
+# The critical-point classifier
+# ---------------------------------------------------------------------------
+
+#: How each kind of critical point is marked (shape, not only colour, tells them apart).
+_KIND_MARKERS = {"minimum": "o", "maximum": "^", "saddle": "X", "degenerate": "s", "not critical": "."}
+
+
+def report_html(report):
+    """An HTML table of a :class:`~course_lib.critical.CriticalReport`."""
+    pad = 'style="padding: 0.1em 1.2em 0.1em 0; text-align: left"'
+    head = "".join(f"<th {pad}>{h}</th>" for h in ("point", "kind", "Hessian eigenvalues", "found by"))
+    rows = "".join("<tr>" + "".join(f"<td {pad}>{html.escape(c)}</td>" for c in row) + "</tr>"
+                   for row in critical.report_rows(report))
+    return (f'<div aria-live="polite"><p>{html.escape(report.message)}</p>'
+            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def critical_figure(report, window, grid=120, levels=20):
+    """A contour plot of the report's function with its critical points marked by kind."""
+    fig = Figure(figsize=(5.5, 4.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = plotting.plot_contour(report.objective, fig.add_subplot(), window, n=grid, levels=levels, minima=False)
+    for i, (kind, marker) in enumerate(_KIND_MARKERS.items()):
+        pts = np.array([p.point for p in report.points if p.kind == kind]).reshape(-1, 2)
+        if len(pts):
+            ax.plot(pts[:, 0], pts[:, 1], linestyle="none", marker=marker, markersize=10,
+                    color=style.PALETTE[i], markeredgecolor="black", label=kind)
+    ax.set_title(f"Critical points of f = {report.objective.name}")
+    if report.points:
+        ax.legend(loc="upper right", fontsize="small")
+    return fig
+
+
+class CriticalPointClassifier:
+    """Type a formula in x and y; see its critical points, classified by the Hessian's eigenvalues.
+
+    Parameters
+    ----------
+    expression : str
+        The formula shown at first.
+    window : ((xmin, xmax), (ymin, ymax))
+        Where to look and what to plot.
+    time_budget : float
+        Seconds ``sympy.solve`` may take before only Newton's method is used.
+    """
+
+    def __init__(self, expression="x**3 - 3*x*y**2", window=((-2, 2), (-2, 2)), time_budget=2.0):
+        self.window, self.time_budget = window, time_budget
+        self.text = W.Text(value=expression, description="f(x, y) =", continuous_update=False,
+                           style={"description_width": "initial"}, layout=W.Layout(width="420px"))
+        self.button = W.Button(description="Classify", button_style="primary")
+        self.result = W.HTML()
+        self.image = W.HTML()
+        self.report = None
+        self.button.on_click(lambda _: self.classify())
+        self.text.observe(lambda _: self.classify(), names="value")
+        self.widget = W.VBox([W.HBox([self.text, self.button]), self.result, self.image])
+        self.classify()
+
+    def classify(self, expression=None):
+        """Classify ``expression`` (default: the text box); show the result; return the report or None."""
+        if expression is not None:
+            self.text.value = expression          # triggers classify() through the observer
+            return self.report
+        try:
+            self.report = critical.find_critical_points(self.text.value, self.window, self.time_budget)
+        except ValueError as err:
+            self.report = None
+            self.result.value = f'<p role="alert"><b>Cannot use this formula:</b> {html.escape(str(err))}</p>'
+            self.image.value = ""
+            return None
+        self.result.value = report_html(self.report)
+        fig = critical_figure(self.report, self.window)
+        kinds = ", ".join(f"{p.kind} at ({p.point[0]:.3g}, {p.point[1]:.3g})" for p in self.report.points)
+        self.image.value = style.figure_html(fig, f"Contour plot of f = {self.report.objective.name}. "
+                                                  f"{self.report.message}. {kinds or 'No critical points'}.")
+        return self.report
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)

@@ -1,0 +1,436 @@
+"""Tests of the explorers: the pure update functions (course_lib.explore) at every slider extreme, and the
+widgets that wire them (course_lib.widgets), headless."""
+
+import html
+import re
+
+import ipywidgets as W
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from course_lib import explore, objectives, optim, run, widgets
+from course_lib.explore import SliderSpec
+
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def slider_values(spec):
+    """Hypothesis values for one slider: its two ends, and random positions (log-uniform on a log scale)."""
+    ends = st.sampled_from([spec.low, spec.high])
+    if spec.integer:
+        inner = st.integers(int(spec.low), int(spec.high))
+    elif spec.log:
+        inner = st.floats(np.log10(spec.low), np.log10(spec.high)).map(lambda e: spec.snap(10.0 ** e))
+    else:
+        inner = st.floats(spec.low, spec.high)
+    return st.one_of(ends, inner)
+
+
+def all_values(specs):
+    return st.fixed_dictionaries({k: slider_values(s) for k, s in specs.items()})
+
+
+def assert_frame_is_drawable(frame, window, margin=1.0):
+    box = explore.expand_window(window, margin)
+    for p in frame.paths:
+        assert np.all(np.isfinite(p.xy)) and np.all(np.isfinite(p.end))
+        assert np.all(np.isfinite(p.losses)) and len(p.losses) == len(p.steps)
+        for v, (lo, hi) in zip(p.xy.T, box):
+            assert np.all((v >= lo - 1e-9) & (v <= hi + 1e-9))
+        if p.diverged:
+            assert "diverged" in p.status and "diverged" in p.brief
+    assert len(frame.message.splitlines()) == len(frame.paths)
+
+
+# ---------------------------------------------------------------------------
+# Slider specs
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(low=1.0, high=0.0, value=0.5), "low must be below high"),
+    (dict(low=0.0, high=1.0, value=2.0), "outside"),
+    (dict(low=0.0, high=1.0, value=0.5, log=True), "log-scale"),
+    (dict(low=0.0, high=np.inf, value=0.5), "finite"),
+])
+def test_slider_spec_validates(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        SliderSpec("s", **kwargs)
+
+
+def test_slider_spec_check_and_snap():
+    lr = explore.HYPERPARAM_SLIDERS["lr"]
+    assert lr.check(0.5) == 0.5
+    with pytest.raises(ValueError, match=r"lr must be in \[0.0001, 10\], got 11"):
+        lr.check(11)
+    with pytest.raises(ValueError, match="must be a number"):
+        lr.check("0.1")
+    assert lr.snap(10.000000001) == 10.0 and lr.snap(9.99999e-5) == 1e-4     # browser rounding past the ends
+    assert lr.snap(0.0123456) == 0.0123
+    steps = SliderSpec("steps", 1, 500, 100, integer=True)
+    assert steps.snap(99.6) == 100 and isinstance(steps.snap(3.0), int)
+    with pytest.raises(ValueError, match="integer"):
+        steps.check(2.5)
+
+
+@pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
+def test_every_optimizer_accepts_both_ends_of_each_of_its_sliders(name):
+    specs = explore.hyperparam_sliders(name)
+    assert "lr" in specs
+    defaults = {k: s.value for k, s in specs.items()}
+    for key, spec in specs.items():
+        for end in (spec.low, spec.high):
+            optim.OPTIMIZERS[name](**{**defaults, key: end})      # raises if a slider end is invalid
+
+
+def test_hyperparam_sliders_use_constructor_defaults_and_overrides():
+    adam = explore.hyperparam_sliders("adam")
+    assert {k: s.value for k, s in adam.items()} == {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    assert adam["lr"].log and adam["eps"].log and not adam["beta1"].log
+    assert explore.hyperparam_sliders("gd")["lr"].value == explore.HYPERPARAM_SLIDERS["lr"].value
+    assert explore.hyperparam_sliders("nesterov")["momentum"].low > 0
+    narrow = explore.hyperparam_sliders("gd", {"lr": 0.2}, {"lr": SliderSpec("lr", 0.01, 1.0, 0.1, log=True)})
+    assert (narrow["lr"].low, narrow["lr"].value) == (0.01, 0.2)
+    with pytest.raises(ValueError, match="unknown optimizer 'lion'"):
+        explore.hyperparam_sliders("lion")
+    with pytest.raises(ValueError, match=r"lr must be in"):
+        explore.hyperparam_sliders("gd", {"lr": 100.0})
+
+
+def test_series_specs_keys_fixed_values_and_errors():
+    specs = explore.series_specs(["gd", ("gd", {"lr": 0.5}), ("adamw", {"lr": 0.1, "weight_decay": 0.1})])
+    assert [s.key for s in specs] == ["gd", "gd_2", "adamw"]
+    assert specs[1].sliders["lr"].value == 0.5
+    assert specs[2].fixed == {"weight_decay": 0.1}
+    with pytest.raises(ValueError, match="non-empty list"):
+        explore.series_specs("adam")
+    with pytest.raises(ValueError, match="must be a dict"):
+        explore.series_specs([("adam", 0.1)])
+
+
+def test_check_values_names_the_bad_key_or_value():
+    specs = explore.explorer_sliders(objectives.rosenbrock(), explore.series_specs(["gd"]))
+    assert set(specs) == {"gd.lr", "steps", "x0", "y0"}
+    with pytest.raises(ValueError, match="unknown slider"):
+        explore.check_values(specs, {"gd.momentum": 0.9})
+    with pytest.raises(ValueError, match="x0 must be in"):
+        explore.check_values(specs, {"x0": 99.0})
+
+
+# ---------------------------------------------------------------------------
+# Runs and the cache: checked against run() itself
+# ---------------------------------------------------------------------------
+
+def test_truncate_equals_a_shorter_run():
+    f = objectives.rosenbrock()
+    opt = optim.adam(lr=0.1)
+    long, short = run(opt, f, [-1.5, 2.0], 80), run(opt, f, [-1.5, 2.0], 30)
+    cut = explore.truncate(long, 30)
+    assert np.array_equal(cut.xs, short.xs) and cut.message == short.message and cut.success
+    diverged = run(optim.gd(lr=0.01), f, [-1.5, 2.0], 80)
+    assert explore.truncate(diverged, 80) is diverged
+
+
+def test_run_cache_reuses_longer_and_diverged_runs_and_looks_ahead():
+    f = objectives.rosenbrock()
+    cache = explore.RunCache()
+    opt = optim.gd(lr=1e-3)
+    first = cache.run(opt, f, [-1.5, 2.0], 50)
+    again = cache.run(optim.gd(lr=1e-3), f, [-1.5, 2.0], 20)
+    assert (cache.hits, cache.misses) == (1, 1)
+    assert np.array_equal(again.xs, first.xs[:21])
+    longer = cache.run(opt, f, [-1.5, 2.0], 60, horizon=200)        # steps slider moved up: run to the horizon
+    assert longer.nit == 60 and np.array_equal(longer.xs, run(opt, f, [-1.5, 2.0], 60).xs)
+    cache.run(opt, f, [-1.5, 2.0], 150, horizon=200)
+    assert cache.misses == 2
+    bad = optim.gd(lr=0.01)
+    cache.run(bad, f, [-1.5, 2.0], 10)
+    assert cache.run(bad, f, [-1.5, 2.0], 500).diverged and cache.misses == 3
+    with pytest.raises(ValueError, match="maxsize"):
+        explore.RunCache(0)
+
+
+# ---------------------------------------------------------------------------
+# The optimizer explorer's frame, over every slider's range
+# ---------------------------------------------------------------------------
+
+ALL_SERIES = explore.series_specs(sorted(optim.OPTIMIZERS))
+EXPLORED = {name: objectives.__dict__[name]() for name in ("rosenbrock", "saddle", "beale")}
+
+
+@pytest.mark.parametrize("name", sorted(EXPLORED))
+@FAST
+@given(data=st.data())
+def test_explorer_frame_is_always_drawable(name, data):
+    f = EXPLORED[name]
+    specs = explore.explorer_sliders(f, ALL_SERIES, steps=20, max_steps=60)
+    values = data.draw(all_values(specs))
+    frame = explore.explorer_frame(f, ALL_SERIES, values)
+    assert_frame_is_drawable(frame, explore.window_2d(f))
+    assert np.allclose(frame.start, [values["x0"], values["y0"]])
+    assert [p.key for p in frame.paths] == [s.key for s in ALL_SERIES]
+
+
+def test_explorer_frame_reports_divergence_without_raising():
+    f = objectives.rosenbrock()
+    series = explore.series_specs([("gd", {"lr": 10.0}), ("adam", {"lr": 0.1})])
+    frame = explore.explorer_frame(f, series, {"steps": 50, "x0": 2.0, "y0": -1.0})
+    gd, adam = frame.paths
+    assert gd.diverged and not adam.diverged
+    assert frame.warnings.splitlines() == [gd.brief] and gd.brief.startswith("gd: diverged at step")
+    assert "adam(lr=0.1" in adam.status
+
+
+def test_explorer_frame_reports_invalid_combinations():
+    series = explore.series_specs(["sgd"])
+    specs = {"lr": series[0].sliders["lr"]}
+    bad = series[0]._replace(sliders=specs, fixed={"nesterov": True})     # nesterov with momentum 0: rejected
+    frame = explore.explorer_frame(objectives.rosenbrock(), [bad], {"steps": 10})
+    assert "invalid settings" in frame.warnings and "nesterov=True needs momentum > 0" in frame.message
+    with pytest.raises(ValueError, match="steps"):
+        explore.explorer_frame(objectives.rosenbrock(), series, {"steps": -1})
+
+
+def test_describe_frame_names_objective_start_and_outcomes():
+    f = objectives.rosenbrock()
+    series = explore.series_specs([("gd", {"lr": 10.0})])
+    frame = explore.explorer_frame(f, series, {"steps": 5, "x0": 1.0, "y0": 2.0})
+    text = explore.describe_frame(f.name, frame)
+    assert "Rosenbrock" in text and "(1, 2)" in text and "diverged" in text
+
+
+# ---------------------------------------------------------------------------
+# Axis limits
+# ---------------------------------------------------------------------------
+
+positive = st.floats(1e-20, 1e20)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(positive, min_size=1, max_size=20), st.one_of(st.none(), st.tuples(positive, positive)))
+def test_log_limits_hold_the_data_and_are_stable(values, current):
+    current = None if current is None or current[0] >= current[1] else current
+    lo, hi = explore.log_limits(values, current)
+    assert 0 < lo < hi and hi >= max(values)
+    assert lo <= max(min(values), max(values) / 1e12) * (1 + 1e-12)
+    assert explore.log_limits(values, (lo, hi)) == (lo, hi)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(-1e12, 1e12), min_size=1, max_size=20))
+def test_linear_limits_hold_the_data_and_are_stable(values):
+    lo, hi = explore.linear_limits(values)
+    assert lo < hi and lo <= min(values) and hi >= max(values)
+    assert explore.linear_limits(values, (lo, hi)) == (lo, hi)
+
+
+@given(st.integers(0, 10**6))
+def test_step_limits_are_nice_and_hold_the_steps(steps):
+    lo, hi = explore.step_limits(steps)
+    assert lo == 0 and hi >= steps and hi == explore.nice_ceil(hi)
+    assert explore.step_limits(steps, (lo, hi)) == (lo, hi)
+
+
+def test_nice_ceil():
+    assert [explore.nice_ceil(v) for v in (1, 1.5, 3, 7, 10, 101)] == [1, 2, 5, 10, 10, 200]
+    with pytest.raises(ValueError, match="positive"):
+        explore.nice_ceil(0)
+
+
+def test_loss_view_follows_the_start_and_clips_diverged_curves():
+    f = objectives.rosenbrock()
+    series = explore.series_specs([("gd", {"lr": 10.0}), ("adam", {"lr": 0.1})])
+    frame = explore.explorer_frame(f, series, {"steps": 50})
+    (lo, hi), shown = explore.loss_view(frame.paths, "log")
+    start = frame.paths[1].losses[0]
+    assert hi >= start and hi < 100 * start                      # the exploding run does not set the top
+    assert all(np.all((y >= lo) & (y <= hi)) for y in shown)
+    assert shown[0][-1] == hi                                    # the diverged curve ends at the top edge
+
+
+# ---------------------------------------------------------------------------
+# The 1-D explorer and the landscape explorer
+# ---------------------------------------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.floats(-10, 10), lr=slider_values(explore.HYPERPARAM_SLIDERS["lr"]))
+def test_tangent_frame_is_one_gradient_step(x, lr):
+    f = objectives.parabola()
+    fr = explore.tangent_frame(f, x, lr)
+    assert np.all(np.isfinite(fr.tangent)) and np.all(np.isfinite(fr.step_to))
+    assert fr.slope == pytest.approx(2 * x)
+    assert fr.x_next == pytest.approx(x - lr * 2 * x)
+    assert -10 <= fr.step_to[0] <= 10
+    slope = (fr.tangent[1, 1] - fr.tangent[0, 1]) / (fr.tangent[1, 0] - fr.tangent[0, 0])
+    assert slope == pytest.approx(2 * x, abs=1e-9)
+    if x > 0:
+        assert "moves left" in fr.message
+    if not -10 <= fr.x_next <= 10:
+        assert "jumps out of the window" in fr.message
+
+
+def test_tangent_frame_overshoot_and_errors():
+    f = objectives.parabola()
+    assert "overshoot" in explore.tangent_frame(f, 5.0, 1.05).message
+    assert "f goes down by 64: 100 → 36" in explore.tangent_frame(f, 10.0, 0.2).message
+    out = explore.tangent_frame(f, 10.0, 1.1).message
+    assert "overshoot" in out and "jumps out of the window to x = -12" in out
+    with pytest.raises(ValueError, match="lr must be a positive number"):
+        explore.tangent_frame(f, 1.0, 0.0)
+    with pytest.raises(ValueError, match="x must be a finite number"):
+        explore.tangent_frame(f, np.nan, 0.1)
+    with pytest.raises(ValueError, match="1-D objective"):
+        explore.tangent_frame(objectives.rosenbrock(), 1.0, 0.1)
+
+
+def test_fit_frame_drops_non_finite_points_and_reports_a_non_finite_loss():
+    def fit(w1, w2):
+        x = np.array([-1.0, 0.0, 1.0])
+        return np.divide(w1, w2), (x, np.log(x + w1))
+
+    fr = explore.fit_frame(fit, 1.0, 2.0)
+    assert fr.loss == 0.5 and np.all(np.isfinite(fr.curve)) and len(fr.curve) == 2
+    assert "loss = 0.5" in fr.message
+    assert "not finite" in explore.fit_frame(fit, 1.0, 0.0).message
+    with pytest.raises(ValueError, match=r"must return \(loss, \(x, y\)\)"):
+        explore.fit_frame(lambda a, b: a + b, 1.0, 2.0)
+
+
+def test_loss_grid_checks_vectorisation():
+    W1, W2, L = explore.loss_grid(lambda a, b: np.log(a) + b, ((-1, 1), (0, 1)), n=5)
+    assert L.shape == (5, 5) and np.isnan(L[0, 0]) and np.isfinite(L[0, -1])
+    with pytest.raises(ValueError, match="one value per point"):
+        explore.loss_grid(lambda a, b: 1.0, ((0, 1), (0, 1)), n=5)
+
+
+# ---------------------------------------------------------------------------
+# The widgets, headless (Agg canvas, image fallback)
+# ---------------------------------------------------------------------------
+
+def _image_alt(html):
+    return re.search(r'alt="([^"]*)"', html).group(1)
+
+
+def _all_finite(artists):
+    return all(np.all(np.isfinite(np.asarray(a.get_xydata(), float))) for a in artists if hasattr(a, "get_xydata"))
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    ex = widgets.OptimizerExplorer(objectives.rosenbrock(), ["gd", ("momentum", {"lr": 1e-3}), ("adam", {"lr": 0.1})],
+                                   steps=30, max_steps=80, x0=(-1.5, 2.0), interactive=False)
+    yield ex
+    plt.close("all")
+
+
+def test_explorer_builds_the_right_sliders(explorer):
+    c = explorer.controls
+    assert isinstance(c["gd.lr"], W.FloatLogSlider) and isinstance(c["steps"], W.IntSlider)
+    assert isinstance(c["adam.beta2"], W.FloatSlider)
+    assert 10 ** c["adam.eps"].min == pytest.approx(1e-10) and 10 ** c["adam.eps"].max == pytest.approx(1.0)
+    assert all(not w.continuous_update for w in c.values())             # inline fallback: update on release
+    assert (c["x0"].min, c["x0"].max) == (-2.0, 2.0) and c["x0"].value == -1.5
+    assert explorer.image is not None and explorer.status.value
+
+
+@FAST
+@given(data=st.data())
+def test_explorer_survives_every_slider_extreme(explorer, data):
+    values = data.draw(all_values(explorer.specs))
+    frame = explorer.update(**values)
+    assert_frame_is_drawable(frame, explorer.window)
+    assert _all_finite(explorer.painter.artists)
+    assert explorer.last_redraw in ("blit", "full")
+    alt = _image_alt(explorer.image.value)
+    assert alt.startswith("Contour map of Rosenbrock") and alt.count("after") + alt.count("diverged") >= 3
+    status = re.sub("<[^>]+>", "\n", explorer.status.value)
+    assert sum(1 for line in status.splitlines() if line.strip()) == 3
+
+
+def test_explorer_update_checks_values(explorer):
+    with pytest.raises(ValueError, match="unknown slider"):
+        explorer.update(lr=0.1)
+    with pytest.raises(ValueError, match="steps must be in"):
+        explorer.update(steps=10_000)
+
+
+def test_blitting_draws_what_a_full_redraw_draws():
+    f = objectives.rosenbrock()
+    kwargs = dict(steps=40, x0=(-1.5, 2.0), interactive=False, grid=40)
+    fast = widgets.OptimizerExplorer(f, ["gd", ("adam", {"lr": 0.1})], blit=True, **kwargs)
+    slow = widgets.OptimizerExplorer(f, ["gd", ("adam", {"lr": 0.1})], blit=False, **kwargs)
+    for ex in (fast, slow):
+        ex.update(**{"adam.lr": 0.5})
+        ex.update(**{"adam.lr": 0.05})                                # a very different path: no ghost may remain
+    assert fast.last_redraw == "blit" and slow.last_redraw == "full"
+    a, b = fast.painter.rgba(), slow.painter.rgba()
+    assert a.shape == b.shape
+    assert np.mean(np.any(a != b, axis=-1)) < 0.002                   # only where paths cross static markers
+
+
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")   # ipympl's Toolbar
+def test_explorer_with_ipympl_canvas():
+    ex = widgets.OptimizerExplorer(objectives.saddle(), ["gd"], steps=10, interactive=True, grid=30)
+    assert type(ex.figure.canvas).__name__ == "Canvas" and ex.image is None
+    assert ex.figure.canvas in ex.widget.children
+    ex.update(**{"gd.lr": 0.2})
+    ex.figure.canvas.draw()          # what the browser does after draw_idle (here there is no browser)
+    ex.update(**{"gd.lr": 0.21})
+    assert ex.last_redraw == "blit"
+    assert "application/vnd.jupyter.widget-view+json" in ex._repr_mimebundle_()
+    assert all(w.continuous_update for w in ex.controls.values())
+
+
+@pytest.mark.parametrize("x, lr", [(-10.0, 1e-4), (10.0, 10.0), (0.0, 0.1), (10.0, 1.1)])
+def test_function_explorer_extremes(x, lr):
+    ex = widgets.FunctionExplorer(objectives.parabola(), interactive=False)
+    frame = ex.update(x=x, lr=lr)
+    assert _all_finite([ex.tangent, ex.point, ex.next_point])
+    assert ex.arrow.get_visible() == (x != 0.0)
+    assert html.escape(frame.message) in ex.status.value
+    assert _image_alt(ex.image.value).startswith("Plot of f(x) = parabola")
+    plt.close("all")
+
+
+def test_landscape_explorer_draws_the_fit_and_survives_bad_regions():
+    x = np.linspace(0.1, 2, 20)
+    y = 2 * x + 1
+
+    def loss(w1, w2):
+        w1, w2 = np.asarray(w1)[..., None], np.asarray(w2)[..., None]
+        return np.mean((w1 * x + w2 - y) ** 2, axis=-1)
+
+    def fit(w1, w2):
+        grid = np.linspace(0, 2, 5)
+        return (float(loss(w1, w2)) if w2 > -2.9 else np.inf), (grid, np.log(grid) * 0 + w1 * grid + w2)
+
+    ex = widgets.LandscapeExplorer(loss, fit, ((0, 4), (-3, 3)), data=(x, y), names=("slope", "intercept"),
+                                   interactive=False)
+    assert ex.ax_loss.get_xlabel() == "slope" and ex.controls["w1"].description == "slope"
+    frame = ex.update(w1=2.0, w2=1.0)
+    assert frame.loss == pytest.approx(0.0)
+    assert np.array_equal(ex.curve.get_xdata(), [0.5, 1.0, 1.5, 2.0])      # the NaN at x = 0 is left out
+    frame = ex.update(w1=4.0, w2=-3.0)
+    assert "not finite" in frame.message and _all_finite([ex.marker, ex.curve])
+    with pytest.raises(ValueError, match="window"):
+        widgets.LandscapeExplorer(loss, fit, ((1, 0), (0, 1)))
+    plt.close("all")
+
+
+def test_critical_point_classifier_widget():
+    cp = widgets.CriticalPointClassifier("x**2 - y**2", time_budget=5.0)
+    assert "saddle" in cp.result.value and "<table>" in cp.result.value and "<th" in cp.result.value
+    assert "saddle at (0, 0)" in _image_alt(cp.image.value)
+    assert cp.classify("x^3 - 3 x y^2").points[0].kind == "degenerate"
+    assert cp.classify("x.__class__") is None
+    assert "Cannot use this formula" in cp.result.value and "double underscores" in cp.result.value
+    assert cp.image.value == ""
+
+
+def test_make_slider_matches_the_spec():
+    s = widgets.make_slider(SliderSpec("eps", 1e-10, 1.0, 1e-8, log=True), continuous_update=False)
+    assert isinstance(s, W.FloatLogSlider) and s.value == pytest.approx(1e-8) and not s.continuous_update
+    s = widgets.make_slider(SliderSpec("beta2", 0.0, 0.9999, 0.999))
+    assert isinstance(s, W.FloatSlider) and s.step <= 1e-4 and s.max == 0.9999
