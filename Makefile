@@ -21,6 +21,8 @@ help:
 	@echo "make bench  - run the benchmarks and write benchmarks/results.json"
 	@echo "make test-browser - open and run every notebook in JupyterLab in Chromium (installs Chromium if root)"
 	@echo "make reference-data - regenerate tests/data/*.npz from torch.optim (needs torch)"
+	@echo "make exercises - regenerate exercises/student, solutions and autograder zips from exercises/source"
+	@echo "make grade SUBMISSIONS=dir - grade dir/<student>/<NN_topic>.ipynb into grades.csv (TIMEOUT=120 s, JOBS=2)"
 	@echo "make clean  - remove the virtual environment and caches"
 
 $(BIN)/python:
@@ -93,3 +95,19 @@ test-browser: venv-browser chromium
 	@mkdir -p .browser-artifacts
 	COURSE_BROWSER_TESTS=1 CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -p no:cacheprovider -v \
 		tests/browser
+
+# --- Exercises: otter-grader masters -> student/solution notebooks, autograder zips, gradebook ----------
+SUBMISSIONS ?=
+GRADES      ?= grades.csv
+TIMEOUT     ?= 120
+
+.PHONY: exercises grade grade-args
+
+exercises: venv
+	$(BIN)/python -m course_lib.exercises
+
+grade-args:
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [GRADES=grades.csv] [TIMEOUT=120] [JOBS=2]"; exit 2; }
+
+grade: grade-args venv
+	$(BIN)/python -m course_lib.grade "$(SUBMISSIONS)" --out "$(GRADES)" --timeout $(TIMEOUT) --jobs $(JOBS)

@@ -1,0 +1,27 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q8"
+points = 3
+
+@test_case(points=None, hidden=False)
+def test_steps_needed_examples(steps_needed):
+    from course_lib.checks import call, equal
+    equal('steps_needed(0.2, 0.4, 1.0, 1e-6)', call('steps_needed', steps_needed, 0.2, 0.4, 1.0, 1e-06), 166)
+    equal('steps_needed(4, 0.4, 1.0, 1e-6)', call('steps_needed', steps_needed, 4.0, 0.4, 1.0, 1e-06), 28)
+
+@test_case(points=None, hidden=False)
+def test_slow_coordinate(slow_coordinate):
+    from course_lib.checks import equal
+    equal('slow_coordinate', slow_coordinate, 1, hint='compare |1 - 0.4*0.2| with |1 - 0.4*4|')
+
+@test_case(points=None, hidden=True)
+def test_steps_needed_brute_force(steps_needed):
+    from course_lib.checks import call, equal
+    for lam, lr, x0, eps in [(1.0, 0.5, 3.0, 0.001), (10.0, 0.15, -2.0, 1e-08), (0.5, 0.1, 1e-09, 1e-06), (3.0, 0.6, 5.0, 0.0001)]:
+        k, x = (0, abs(x0))
+        while x >= eps:
+            x, k = (x * abs(1 - lr * lam), k + 1)
+        equal(f'steps_needed({lam}, {lr}, {x0}, {eps})', call('steps_needed', steps_needed, lam, lr, x0, eps), k)
+

@@ -1,0 +1,20 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q6"
+points = 2
+
+@test_case(points=None, hidden=False)
+def test_adamw_one_step(adamw_step):
+    import numpy as np
+    from course_lib import optim
+    from course_lib.checks import allclose, call, fail
+    x, m, v, g = (np.array([1.0, -2.0]), np.zeros(2), np.zeros(2), np.array([3.0, -0.5]))
+    opt = optim.adamw(lr=0.1, weight_decay=0.5)
+    expected, _ = opt.update(x, g, opt.init(x))
+    out = call('adamw_step', adamw_step, x, m, v, 1, g, lr=0.1, weight_decay=0.5)
+    if not (isinstance(out, tuple) and len(out) == 3):
+        fail(f'adamw_step should return a tuple (new_x, new_m, new_v), got {out!r}')
+    allclose('new_x of adamw_step([1, -2], grad=[3, -0.5], t=1, lr=0.1, weight_decay=0.5)', out[0], expected, rtol=1e-09)
+
