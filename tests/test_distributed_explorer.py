@@ -1,0 +1,138 @@
+"""The compression explorer: the pure frame function at the slider extremes, and the widget, headless."""
+
+import re
+
+import ipywidgets as W
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from course_lib import data, distributed, distributed_explorer as DE, models
+
+
+@pytest.fixture(scope="module")
+def problem():
+    """A small classification problem: fast enough to train many times."""
+    return models.softmax_regression(2, 2), data.two_blobs(n=120, distance=2.0, spread=1.5, seed=1)
+
+
+def test_sliders_per_kind():
+    s = DE.compression_sliders("threshold")
+    assert set(s) == {"tau", "workers"} and s["tau"].low == 0.0 and not s["tau"].log
+    assert s["workers"].integer and (s["workers"].low, s["workers"].high, s["workers"].value) == (1, 8, 4)
+    s = DE.compression_sliders("top_k", value=0.2, workers=2, max_workers=6)
+    assert set(s) == {"fraction", "workers"} and s["fraction"].log and s["fraction"].value == 0.2
+    assert s["workers"].high == 6
+    with pytest.raises(ValueError, match="kind must be one of"):
+        DE.compression_sliders("random")
+    with pytest.raises(ValueError, match=r"tau must be in \[0, 0.5\], got 2.0"):
+        DE.compression_sliders("threshold", value=2.0)
+
+
+def test_make_compressor():
+    c = DE.make_compressor("threshold", 0.1, error_feedback=False)
+    assert c.name == "threshold(tau=0.1, no residual)" and not c.error_feedback
+    assert DE.make_compressor("top_k", 0.5).error_feedback
+
+
+def test_frame_curves_match_direct_runs(problem):
+    model, split = problem
+    frame = DE.compression_frame(model, split, "threshold", 0.2, 3, steps=15, batch_size=8)
+    assert [c.key for c in frame.curves] == list(DE.CURVE_KEYS)
+    direct = distributed.data_parallel_sgd(model, split, distributed.threshold(0.2), workers=3, steps=15,
+                                           batch_size=8)
+    np.testing.assert_array_equal(frame.curves[1].loss, direct.loss)
+    np.testing.assert_array_equal(frame.curves[1].megabytes, direct.bytes_sent / 1e6)
+    dense = frame.curves[0]
+    assert dense.megabytes[-1] == pytest.approx(15 * 3 * model.n_params * 4 / 1e6)
+    assert dense.sent_fraction == 1.0
+    assert len(frame.message.splitlines()) == 3 and "K=3" in frame.message
+
+
+def test_tau_zero_equals_dense_and_top_k_one_too(problem):
+    model, split = problem
+    for kind, value in (("threshold", 0.0), ("top_k", 1.0)):
+        frame = DE.compression_frame(model, split, kind, value, 2, steps=10)
+        for c in frame.curves[1:]:
+            np.testing.assert_array_equal(c.loss, frame.curves[0].loss)
+            np.testing.assert_array_equal(c.megabytes, frame.curves[0].megabytes)
+
+
+def test_dropping_the_residual_stalls_training(problem):
+    model, split = problem
+    frame = DE.compression_frame(model, split, "threshold", 0.3, 4, steps=40)
+    dense, kept, dropped = frame.curves
+    assert kept.megabytes[-1] < dense.megabytes[-1]
+    assert kept.loss[-1] < dropped.loss[-1]
+    assert np.all(np.diff(kept.megabytes) >= 0)
+
+
+def test_cache_reuses_runs(problem):
+    model, split = problem
+    cache = DE.HistoryCache()
+    DE.compression_frame(model, split, "threshold", 0.1, 2, steps=5, cache=cache)
+    assert (cache.hits, cache.misses) == (0, 3)
+    DE.compression_frame(model, split, "threshold", 0.2, 2, steps=5, cache=cache)   # dense run reused
+    assert (cache.hits, cache.misses) == (1, 5)
+    small = DE.HistoryCache(maxsize=1)
+    assert small.get("a", lambda: 1) == 1 and small.get("b", lambda: 2) == 2 and small.get("a", lambda: 3) == 3
+    with pytest.raises(ValueError, match="maxsize"):
+        DE.HistoryCache(0)
+
+
+def _alt(explorer):
+    return re.search(r'alt="([^"]*)"', explorer.image.value).group(1)
+
+
+@pytest.mark.parametrize("kind, values", [
+    ("threshold", [dict(tau=0.0, workers=1), dict(tau=0.5, workers=8), dict(tau=0.25)]),
+    ("top_k", [dict(fraction=0.002, workers=8), dict(fraction=1.0, workers=1)]),
+])
+def test_explorer_survives_slider_extremes(problem, kind, values):
+    model, split = problem
+    ex = DE.CompressionExplorer(model, split, kind, steps=10, interactive=False)
+    slider = ex.controls[DE.KINDS[kind]]
+    assert isinstance(slider, W.FloatLogSlider if kind == "top_k" else W.FloatSlider)
+    assert isinstance(ex.controls["workers"], W.IntSlider)
+    for v in values:
+        frame = ex.update(**v)
+        assert ex.last_redraw in ("blit", "full")
+        for line in ex.painter.artists:
+            assert np.all(np.isfinite(np.asarray(line.get_xydata(), float)))
+        for curve, s_line, b_line in zip(frame.curves, ex.step_lines, ex.byte_lines):
+            np.testing.assert_array_equal(s_line.get_ydata(), curve.loss)
+            np.testing.assert_array_equal(b_line.get_xdata(), curve.megabytes[1:])
+        lo, hi = ex.ax_bytes.get_xlim()
+        mb = np.concatenate([c.megabytes[1:] for c in frame.curves])
+        assert lo <= mb[mb > 0].min() and mb.max() <= hi
+        assert f"K = {frame.workers}" in _alt(ex)
+        assert ex.status.value.count("<br>") == 2
+    with pytest.raises(ValueError, match="must be in"):
+        ex.update(workers=9)
+    plt.close("all")
+
+
+def test_explorer_blits_when_only_the_curves_change(problem):
+    model, split = problem
+    ex = DE.CompressionExplorer(model, split, "threshold", steps=10, interactive=False)
+    ex.update(tau=0.11)
+    assert ex.update(tau=0.12) and ex.last_redraw == "blit"
+
+
+def test_explorer_with_ipympl_canvas(problem):
+    model, split = problem
+    ex = DE.CompressionExplorer(model, split, "top_k", steps=5, interactive=True)
+    assert ex.image is None and ex.figure.canvas in ex.widget.children
+    assert all(w.continuous_update for w in ex.controls.values())
+    assert "application/vnd.jupyter.widget-view+json" in ex._repr_mimebundle_()
+
+
+def test_runs_computed_in_a_notebook_are_reused_by_the_explorer(problem):
+    model, split = problem
+    cache = DE.HistoryCache()
+    runs = DE.compression_runs(model, split, "top_k", 0.25, 2, steps=6, cache=cache)
+    assert list(runs) == list(DE.CURVE_KEYS) and runs["residual dropped"].label.endswith("no residual), K=2")
+    assert np.all(runs["residual dropped"].residual_norm == 0) and np.all(runs["residual kept"].residual_norm > 0)
+    ex = DE.CompressionExplorer(model, split, "top_k", value=0.25, workers=2, steps=6, cache=cache, interactive=False)
+    assert cache.misses == 3 and cache.hits == 3
+    np.testing.assert_array_equal(ex.frame.curves[1].loss, runs["residual kept"].loss)
