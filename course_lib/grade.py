@@ -372,39 +372,48 @@ def grade(root, *, autograders=None, timeout=DEFAULT_TIMEOUT, jobs=1, progress=N
         _import_otter()
     context = multiprocessing.get_context("fork" if use_fork else "spawn")
 
-    rows, pending, running = {}, list(enumerate(submissions)), []
+    rows, running = {}, []
     with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
-        while pending or running:
-            while pending and len(running) < jobs:
-                i, sub = pending.pop(0)
-                problem = sub.problem or _notebook_problem(sub.path)
-                if problem:
-                    rows[i] = _row(sub, points.get(sub.exercise, {}), {}, problem)
-                    _report(progress, rows[i])
-                    continue
-                workdir = Path(tmp) / f"{i:04d}"
-                workdir.mkdir()
-                running.append((i, _Job(context, sub, zips[sub.exercise], workdir)))
-            time.sleep(0.05)
-            for i, job in list(running):
-                if job.process.is_alive() and job.elapsed() <= timeout:
-                    continue
-                if job.process.is_alive():
-                    _kill_tree(job.process.pid)
-                    job.process.join()
-                    rows[i] = _row(job.submission, points[job.submission.exercise], {},
-                                   f"timed out after {timeout:g} s")
-                else:
-                    job.process.join()
-                    try:
-                        summary = json.loads(job.result_file.read_text())
-                    except (OSError, ValueError):
-                        summary = {"error": f"the grading process ended without a result "
-                                            f"(exit code {job.process.exitcode})"}
-                    rows[i] = _row(job.submission, points[job.submission.exercise], summary)
-                running.remove((i, job))
-                _report(progress, rows[i])
+        try:
+            _schedule(submissions, points, zips, context, Path(tmp), timeout, jobs, rows, running, progress)
+        finally:   # interrupted (Ctrl-C): the grading processes have their own sessions, so stop them here
+            for _, job in running:
+                _kill_tree(job.process.pid)
     return [rows[i] for i in sorted(rows)]
+
+
+def _schedule(submissions, points, zips, context, tmp, timeout, jobs, rows, running, progress):
+    """Run at most ``jobs`` grading processes at a time; fill ``rows`` (index -> Row) as they finish."""
+    pending = list(enumerate(submissions))
+    while pending or running:
+        while pending and len(running) < jobs:
+            i, sub = pending.pop(0)
+            problem = sub.problem or _notebook_problem(sub.path)
+            if problem:
+                rows[i] = _row(sub, points.get(sub.exercise, {}), {}, problem)
+                _report(progress, rows[i])
+                continue
+            workdir = tmp / f"{i:04d}"
+            workdir.mkdir()
+            running.append((i, _Job(context, sub, zips[sub.exercise], workdir)))
+        time.sleep(0.05)
+        for i, job in list(running):
+            if job.process.is_alive() and job.elapsed() <= timeout:
+                continue
+            if job.process.is_alive():
+                _kill_tree(job.process.pid)
+                job.process.join()
+                rows[i] = _row(job.submission, points[job.submission.exercise], {}, f"timed out after {timeout:g} s")
+            else:
+                job.process.join()
+                try:
+                    summary = json.loads(job.result_file.read_text())
+                except (OSError, ValueError):
+                    code = job.process.exitcode
+                    summary = {"error": f"the grading process ended without a result (exit code {code})"}
+                rows[i] = _row(job.submission, points[job.submission.exercise], summary)
+            running.remove((i, job))
+            _report(progress, rows[i])
 
 
 def _report(progress, row):
@@ -497,6 +506,8 @@ def main(argv=None):
         if out.resolve().is_relative_to(submissions) or feedback.resolve().is_relative_to(submissions):
             raise GradeError("--out and --feedback must be outside the submissions folder, which is never modified")
         start = time.monotonic()
+        # Stopped with SIGTERM (or Ctrl-C): raise, so that grade() stops its grading processes before exiting.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
         rows = grade(args.submissions, autograders=args.autograders, timeout=args.timeout, jobs=args.jobs,
                      progress=None if args.quiet else print)
     except GradeError as err:
