@@ -10,7 +10,7 @@ import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from . import explorers, runs  # noqa: E402 - the backend must be chosen before matplotlib is imported
+from . import course, explorers, runs  # noqa: E402 - the backend must be chosen before matplotlib is imported
 from .timing import RESULTS, machine, merge_results, table  # noqa: E402
 
 #: The goal of issue 3: one slider update (compute + redraw) within this many milliseconds (median).
@@ -37,6 +37,8 @@ def main(argv=None):
         merge_results({"explorers": {"machine": env, "goal_ms": GOAL_MS, "results": section_explorers},
                        "run": {"machine": env, **section_runs}})
         print(f"\nWritten to {RESULTS}")
+    print()
+    course.main(["--quick"] if args.quick else [])  # notebooks, import time, Adam at scale (benchmarks/course.py)
 
 
 if __name__ == "__main__":
