@@ -8,7 +8,7 @@ points = 2
 @test_case(points=None, hidden=False)
 def test_gd_step_scalar(gd_step):
     from course_lib.checks import call, close
-    close('gd_step(1.0, 2.0, lr=0.1)', call('gd_step', gd_step, 1.0, 2.0, lr=0.1), 0.8)
+    close('gd_step(1.0, 2.0, lr=0.1)', call('gd_step', gd_step, 1.0, 2.0, lr=0.1), 0.8, hint='descent subtracts lr * grad; adding it is gradient ascent')
 
 @test_case(points=None, hidden=False)
 def test_gd_step_array(gd_step):
