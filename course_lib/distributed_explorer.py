@@ -46,7 +46,7 @@ class Curve(NamedTuple):
     key : str
         One of ``"dense"``, ``"residual kept"``, ``"residual dropped"``.
     label : str
-        The compressor and :math:`K`, e.g. ``"threshold(tau=0.1), K=4"``.
+        The run and :math:`K`, e.g. ``"threshold τ=0.1, residual kept, K=4"``.
     loss : ndarray, shape (steps + 1,)
         Training loss before each step and after the last.
     megabytes : ndarray, shape (steps + 1,)
@@ -185,13 +185,16 @@ def compression_frame(model, data, kind, value, workers, *, steps=80, batch_size
     """
     runs = compression_runs(model, data, kind, value, workers, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
                             cache=cache)
-    curves = [Curve(key, h.label, np.asarray(h.loss, float), h.bytes_sent / 1e6, float(h.sent_fraction.mean()))
+    name = f"threshold τ={value:.3g}" if kind == "threshold" else f"top-k f={value:.3g}"
+    labels = {"dense": f"dense, K={workers}", "residual kept": f"{name}, residual kept, K={workers}",
+              "residual dropped": f"{name}, residual dropped, K={workers}"}
+    curves = [Curve(key, labels[key], np.asarray(h.loss, float), h.bytes_sent / 1e6, float(h.sent_fraction.mean()))
               for key, h in runs.items()]
     dense_mb = curves[0].megabytes[-1]
-    lines = [f"dense, K={workers}: loss {curves[0].loss[-1]:.4f} after {dense_mb:.3g} MB"]
+    lines = [f"{curves[0].label}: loss {curves[0].loss[-1]:.4f} after {dense_mb:.3g} MB"]
     for c in curves[1:]:
         ratio = dense_mb / c.megabytes[-1] if c.megabytes[-1] > 0 else np.inf
-        lines.append(f"{c.key} ({c.label}): loss {c.loss[-1]:.4f} after {c.megabytes[-1]:.3g} MB "
+        lines.append(f"{c.label}: loss {c.loss[-1]:.4f} after {c.megabytes[-1]:.3g} MB "
                      f"({ratio:.3g}x fewer bytes, {c.sent_fraction:.1%} of entries per step)")
     return CompressionFrame(kind, float(value), int(workers), tuple(curves), "\n".join(lines))
 

@@ -46,7 +46,8 @@ def test_frame_curves_match_direct_runs(problem):
     dense = frame.curves[0]
     assert dense.megabytes[-1] == pytest.approx(15 * 3 * model.n_params * 4 / 1e6)
     assert dense.sent_fraction == 1.0
-    assert len(frame.message.splitlines()) == 3 and "K=3" in frame.message
+    assert frame.message.splitlines()[1].startswith("threshold τ=0.2, residual kept, K=3: loss ")
+    assert len(frame.message.splitlines()) == 3 and frame.curves[2].label == "threshold τ=0.2, residual dropped, K=3"
 
 
 def test_tau_zero_equals_dense_and_top_k_one_too(problem):
