@@ -287,7 +287,7 @@ class MinibatchExplorer(_Explorer):
     """
 
     def __init__(self, x, y, *, start=None, names=("$w$", "$b$"), title=None, interactive=None, blit=True,
-                 sliders=None, figsize=(10, 4.4), grid=120, levels=20):
+                 sliders=None, figsize=(9, 4.2), grid=120, levels=20):
         self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         self.objective = models.line_mse_objective(self.x, self.y)
         self.window = explore.window_2d(self.objective)
