@@ -229,7 +229,8 @@ class CompressionExplorer(widgets._Explorer):
     cache : HistoryCache, optional
         Runs already computed (e.g. by :func:`compression_runs` in the notebook) are not trained again.
     interactive : bool, optional
-        Live ipympl canvas (default: if ipympl is the backend) or a re-rendered image.
+        Live ipympl canvas (default: if ipympl is the backend) or a re-rendered image. Either way the
+        sliders update when released (``continuous_update=False``): every move trains two models.
     blit : bool
         Redraw only the curves (default).
 
@@ -247,6 +248,8 @@ class CompressionExplorer(widgets._Explorer):
         self.run_args = dict(steps=steps, batch_size=batch_size, lr=lr, seed=seed)
         self.cache = cache if cache is not None else HistoryCache()
         super().__init__(compression_sliders(kind, value, workers, max_workers), figsize, interactive, blit)
+        for slider in self.controls.values():       # every move trains models: update when the slider is released
+            slider.continuous_update = False
         self._build_figure(title)
         self._finish(W.HBox([self.controls[KINDS[kind]], self.controls["workers"]],
                             layout=W.Layout(flex_flow="row wrap")))
