@@ -168,7 +168,7 @@ def run(opt, objective, x0, steps=100, *, grad_noise=0.0, seed=None, tol=None, m
     >>> from course_lib import objectives, optim
     >>> t = run(optim.gd(lr=1.1), objectives.parabola(), [10.0], steps=500)
     >>> t.success, t.message
-    (False, 'diverged at step 140: |x| = 1.1e+06 exceeds max_norm = 1e+06')
+    (False, 'diverged at step 64: |x| = 1.2e+06 exceeds max_norm = 1e+06')
     """
     if isinstance(objective, Objective) and np.shape(x0) != (objective.dim,):
         raise ValueError(f"x0 must have shape ({objective.dim},), got {np.shape(x0)}")

@@ -207,7 +207,7 @@ class EscapeExplorer(widgets._Explorer):
     >>> f = objectives.Objective("x**2 - y**2 + y**4 / 4", ["x", "y"], window=((-2, 2), (-2, 2)))
     >>> ex = EscapeExplorer(f)
     >>> frame = ex.update(radius=0.01, threshold=1e-4)     # what a slider move does
-    >>> ex                                                # display it (last expression of a cell)
+    >>> ex                                                # display it (last expression of a cell)  # doctest: +SKIP
     """
 
     def __init__(self, objective, start=(0.0, 0.0), *, lr=0.1, steps=150, wait=10, seed=0, escape_radius=0.5,
@@ -219,7 +219,6 @@ class EscapeExplorer(widgets._Explorer):
         self.run_args = dict(start=self.start_point, lr=lr, steps=steps, wait=wait, seed=seed,
                              escape_radius=escape_radius)
         self.cache = explore.RunCache()
-        self.scale = "linear"
         super().__init__(escape_sliders(radius, threshold, noise), figsize, interactive, blit)
         self._build_figure(title, grid, levels, escape_radius)
         self._finish(W.HBox([self.controls[k] for k in ("radius", "threshold", "noise")],
@@ -256,8 +255,12 @@ class EscapeExplorer(widgets._Explorer):
         return escape_frame(self.objective, values, window=self.window, cache=self.cache, **self.run_args)
 
     def _apply(self, frame):
+        # The loss axis spans f along what the map shows (a run that ran off the map counts up to where it
+        # left it); beyond that, and for the steps after a run diverged, the curve is clipped at the edge.
         lim_y = self.ax_loss.get_ylim()
-        new_y, shown = explore.loss_view(frame.paths, self.scale, lim_y)
+        drawn = np.concatenate([np.atleast_1d(self.objective(p.xy)) for p in frame.paths])
+        new_y = explore.linear_limits(drawn, lim_y)
+        shown = [np.clip(p.losses, *new_y) for p in frame.paths]
         for arts, line, p, y in zip(self.paths, self.loss_lines, frame.paths, shown):
             plotting.set_path(arts, p)
             line.set_data(p.steps, y)

@@ -286,7 +286,7 @@ class OptimizerExplorer(Explorer):
     --------
     >>> ex = OptimizerExplorer(objectives.rosenbrock(), ["gd", ("adam", {"lr": 0.1})], x0=(-1.5, 2))
     >>> frame = ex.update(**{"adam.lr": 0.5})     # what a slider move does
-    >>> ex                                        # display it (last expression of a cell)
+    >>> ex                                        # display it (last expression of a cell)  # doctest: +SKIP
     """
 
     def __init__(self, objective, optimizers=("gd", "momentum", "adam"), *, steps=100, max_steps=500, x0=None,

@@ -4,8 +4,11 @@ Every optimizer is built by a constructor that validates its hyperparameters
 and returns an :class:`Optimizer`::
 
     >>> opt = adam(lr=0.1)
+    >>> params = np.array([1.0, -2.0])
     >>> state = opt.init(params)
-    >>> params, state = opt.update(params, grad, state)
+    >>> params, state = opt.update(params, 2 * params, state)   # one step on |x|^2
+    >>> params
+    array([ 0.9, -1.9])
 
 ``params`` is an ndarray or a dict of name -> ndarray. ``update`` never mutates
 its inputs. Names, defaults and semantics follow torch's single-tensor code
