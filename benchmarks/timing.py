@@ -21,6 +21,17 @@ def clock_ms(fn, *args, **kwargs):
     return result, (time.perf_counter() - start) * 1e3
 
 
+def clock_wall_cpu_ms(fn, *args, **kwargs):
+    """Run ``fn`` once; return (result, wall-clock ms, CPU ms of this process).
+
+    On a machine shared with other work the wall-clock time includes waiting
+    for a core; the CPU time is what the code itself costs.
+    """
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn(*args, **kwargs)
+    return result, (time.perf_counter() - wall) * 1e3, (time.process_time() - cpu) * 1e3
+
+
 def repeat_ms(fn, repeats, warmup=1):
     """Milliseconds of ``repeats`` calls of ``fn()`` after ``warmup`` untimed calls."""
     for _ in range(warmup):
