@@ -89,9 +89,11 @@ def test_explorer_survives_slider_extremes(floored_saddle, objective):
         for a in ex.painter.artists:
             if hasattr(a, "get_xydata"):
                 assert np.all(np.isfinite(np.asarray(a.get_xydata(), float)))
+        lo, hi = ex.ax_loss.get_ylim()
         for p, line in zip(frame.paths, ex.loss_lines):
-            lo, hi = ex.ax_loss.get_ylim()
             assert np.all((line.get_ydata() >= lo) & (line.get_ydata() <= hi))
+            drawn = np.atleast_1d(f(p.xy))            # f along the drawn path, also of a run that ran off the map
+            assert lo <= drawn.min() and drawn.max() <= hi
         assert _alt(ex).startswith(f"Contour map of {f.name}") and "kick" in _alt(ex)
         assert ex.status.value.count("<br>") == 2
     plt.close("all")
