@@ -93,7 +93,11 @@ def threshold(tau, quantize=False, error_feedback=True):
 
 
 def top_k(fraction, error_feedback=True):
-    r"""Send the :math:`\lceil f n \rceil` entries of largest :math:`|a_i|` (ties broken by position)."""
+    r"""Send the :math:`\lceil f n \rceil` entries of largest :math:`|a_i|` (ties broken by position).
+
+    The count is taken per parameter array of size :math:`n` (each layer sends its own top
+    fraction), so a model with several arrays sends slightly more than :math:`f` of all entries.
+    """
     fraction = positive("fraction", fraction)
     if fraction > 1:
         raise ValueError(f"fraction must be in (0, 1], got {fraction}")
@@ -106,7 +110,7 @@ def top_k(fraction, error_feedback=True):
         sent[keep] = a.ravel()[keep]
         return sent.reshape(a.shape)
 
-    return Compressor(f"top-k({fraction:.0%}{'' if error_feedback else ', no residual'})", select, error_feedback)
+    return Compressor(f"top-k({100 * fraction:g}%{'' if error_feedback else ', no residual'})", select, error_feedback)
 
 
 def compress(compressor, residual, grad):

@@ -238,7 +238,7 @@ class CompressionExplorer(widgets._Explorer):
     --------
     >>> ex = CompressionExplorer(models.softmax_regression(64, 10), data.digits(), "threshold")
     >>> frame = ex.update(tau=0.3, workers=8)    # what a slider move does
-    >>> ex                                       # display it (last expression of a cell)
+    >>> ex                                       # display it (last expression of a cell)  # doctest: +SKIP
     """
 
     def __init__(self, model, data, kind="threshold", *, value=None, workers=4, max_workers=8, steps=80,
