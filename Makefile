@@ -62,7 +62,8 @@ bench: venv-test
 	MPLBACKEND=Agg $(BIN)/python -m benchmarks
 
 reference-data: venv-test
-	$(BIN)/python scripts/make_reference_data.py
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python tests/torch_reference.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
