@@ -268,11 +268,7 @@ class EscapeExplorer(widgets._Explorer):
         self.kicks.set_data(frame.kicks[:, 0], frame.kicks[:, 1])
         self.warning.set_text(frame.warnings)
         new_x = explore.step_limits(self.run_args["steps"], self.ax_loss.get_xlim())
-        changed = tuple(new_y) != tuple(lim_y) or tuple(new_x) != tuple(self.ax_loss.get_xlim())
-        if changed:
-            self.ax_loss.set_ylim(*new_y)
-            self.ax_loss.set_xlim(*new_x)
-        return changed
+        return self._move_axes(self.ax_loss, new_y, new_x)
 
     def _describe(self, frame):
         return describe_escape(self.objective.name, frame)

@@ -344,11 +344,7 @@ class MinibatchExplorer(_Explorer):
         self.start_marker.set_data(frame.start[:1], frame.start[1:])
         epochs = max(float(p.steps[-1]) for p in frame.paths)
         new_x = (0.0, float(max(1, math.ceil(epochs))))
-        changed = tuple(new_y) != tuple(lim_y) or new_x != tuple(self.ax_loss.get_xlim())
-        if changed:
-            self.ax_loss.set_ylim(*new_y)
-            self.ax_loss.set_xlim(*new_x)
-        return changed
+        return self._move_axes(self.ax_loss, new_y, new_x)
 
     def _describe(self, frame):
         w, b = frame.start

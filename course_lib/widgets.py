@@ -181,6 +181,15 @@ class Explorer:
             w.observe(self._on_change, names="value")
         self._refresh()
 
+    @staticmethod
+    def _move_axes(ax, ylim, xlim):
+        """Set ``ax``'s limits to ``ylim`` and ``xlim``; True if either changed (a full redraw is then due)."""
+        changed = tuple(ylim) != tuple(ax.get_ylim()) or tuple(xlim) != tuple(ax.get_xlim())
+        if changed:
+            ax.set_ylim(*ylim)
+            ax.set_xlim(*xlim)
+        return changed
+
     # -- the values of the sliders -------------------------------------------------------------
     def values(self):
         """The current slider values, by key."""
@@ -351,11 +360,7 @@ class OptimizerExplorer(Explorer):
         self.warning.set_text(frame.warnings)
         steps = max((len(p.steps) - 1 for p in frame.paths), default=1)
         new_x = explore.step_limits(steps, self.ax_loss.get_xlim())
-        changed = tuple(new_y) != tuple(lim_y) or tuple(new_x) != tuple(self.ax_loss.get_xlim())
-        if changed:
-            self.ax_loss.set_ylim(*new_y)
-            self.ax_loss.set_xlim(*new_x)
-        return changed
+        return self._move_axes(self.ax_loss, new_y, new_x)
 
     def _describe(self, frame):
         return explore.describe_frame(self.objective.name, frame)
