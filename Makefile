@@ -94,7 +94,7 @@ chromium:
 
 test-browser: venv-browser chromium
 	@mkdir -p .browser-artifacts
-	COURSE_BROWSER_TESTS=1 CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -p no:cacheprovider -v \
+	COURSE_BROWSER_TESTS=1 CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -p no:cacheprovider -v --durations=5 \
 		tests/browser
 
 # --- Exercises: otter-grader masters -> student/solution notebooks, autograder zips, gradebook ----------

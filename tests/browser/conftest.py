@@ -46,14 +46,23 @@ if ENABLED:
             finally:
                 b.close()
 
-    @pytest.fixture
-    def page(browser, lab):
-        """A fresh browser context (no cookies, no storage) per notebook; its kernels are stopped after."""
+    @pytest.fixture(scope="session")
+    def context(browser):
+        """One browser profile for the session, so JupyterLab's scripts come from the HTTP cache."""
         context = browser.new_context(viewport=bh.VIEWPORT)
         try:
-            yield context.new_page()
+            yield context
         finally:
             context.close()
+
+    @pytest.fixture
+    def page(context, lab):
+        """A new tab per notebook; its kernels are stopped afterwards."""
+        page = context.new_page()
+        try:
+            yield page
+        finally:
+            page.close()
             lab.shutdown_kernels()
 
     def _chromium_version():

@@ -46,7 +46,23 @@ def test_a_widget_that_cannot_render_fails(page, lab):
 def test_a_slider_that_does_not_move_its_figure_fails(page, lab):
     report = check(page, lab, "broken_slider", drag="required")
     assert not report.ok
-    assert any("amplitude" in p and "did not change within 1 s" in p for p in report.problems), report.summary()
+    assert any("amplitude" in p and "did not respond within 1 s" in p for p in report.problems), report.summary()
+    assert any("no dragged slider changed its figure" in p for p in report.problems), report.summary()
+
+
+def test_a_slider_that_repaints_an_unchanged_figure_fails(page, lab):
+    # The callback runs and redraws, but the picture never changes: noted per slider, and the figure
+    # fails because none of its sliders changes it.
+    import nbformat
+
+    nb = nbformat.read(str(bh.ROOT / FIXTURES / "slider_figure.ipynb"), as_version=4)
+    nb.cells[2].source = nb.cells[2].source.replace('line.set_data(x, change["new"] * np.sin(x))', "pass")
+    assert "pass" in nb.cells[2].source
+    nbformat.write(nb, str(lab.root / "slider_unchanged.ipynb"))
+    report = bh.check_notebook(page, lab, "slider_unchanged.ipynb", drag="required")
+    assert not report.ok
+    assert any("no dragged slider changed its figure" in p for p in report.problems), report.summary()
+    assert any("repainted after" in n and "did not change" in n for n in report.notes), report.notes
 
 
 def test_a_cell_that_raises_fails_with_its_error(page, lab):
