@@ -64,6 +64,12 @@ HARMLESS_404 = [r"/favicon\.ico$", r"/lab/api/translations/[^/]+$"]
 # Latencies and run times gathered by the tests (conftest.py reports and saves them at the end).
 MEASURED = {"notebooks": {}, "fixture": {}, "notes": []}
 
+
+def measurement(report):
+    """The entry of one notebook in the "browser" section of the results."""
+    return {"run_s": round(report.run_seconds, 2), "slider_latency_ms": report.latencies_ms,
+            "loadavg_1min": round(os.getloadavg()[0], 2), "date": time.strftime("%Y-%m-%d %H:%M")}
+
 # Shorthand used by every JavaScript snippet: the current notebook panel.
 _PANEL_JS = "const app = window.jupyterapp; const panel = app.shell.currentWidget;"
 
@@ -698,6 +704,13 @@ def drag_sliders(page, report, limit=12, within_s=1.0, required=True, per_cell=N
 
 
 # ------------------------------------------------------------------------------------------------ results
+def read_results(path=RESULTS):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
 def merge_results(section, values, path=RESULTS):
     """Set ``section`` of the benchmark results file, keeping every other section (file-locked)."""
     path.parent.mkdir(parents=True, exist_ok=True)

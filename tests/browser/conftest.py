@@ -75,6 +75,10 @@ if ENABLED:
     def pytest_sessionfinish(session, exitstatus):
         if not MEASURED["notebooks"] and not MEASURED["fixture"]:
             return
+        # Keep the entries of notebooks this session did not run (e.g. `-k 02_`), unless they are gone.
+        old = bh.read_results().get("browser", {})
+        merged = {kind: {**{k: v for k, v in old.get(kind, {}).items() if (bh.ROOT / k).exists()},
+                         **MEASURED[kind]} for kind in ("notebooks", "fixture")}
         section = {
             "goal_ms": 100.0,
             "what": "drag -> repaint latency per slider in JupyterLab + Chromium (first pointer move to the "
@@ -82,10 +86,10 @@ if ENABLED:
             "machine": {"chromium": _chromium_version(), "python": platform.python_version(),
                         "cpus": os.cpu_count(), "loadavg_1min": round(os.getloadavg()[0], 2),
                         "date": time.strftime("%Y-%m-%d %H:%M")},
-            "notebooks": MEASURED["notebooks"],
-            "fixture": MEASURED["fixture"],
+            "notebooks": merged["notebooks"],
+            "fixture": merged["fixture"],
         }
-        course = [ms for entry in MEASURED["notebooks"].values() for ms in entry["slider_latency_ms"].values()]
+        course = [ms for entry in merged["notebooks"].values() for ms in entry["slider_latency_ms"].values()]
         if course:
             section["course_sliders"] = {"n": len(course), "median_ms": round(statistics.median(course), 1),
                                          "max_ms": max(course), "over_goal": sum(ms > 100 for ms in course)}

@@ -42,8 +42,7 @@ def test_notebook_runs_cleanly_in_jupyterlab(page, lab, notebook):
     drag = "required" if Path(notebook).name.startswith(DRAG_PREFIXES) else True
     report = bh.check_notebook(page, lab, notebook, drag=drag, run_timeout_s=RUN_TIMEOUT_S,
                                screenshot_dir=bh.ARTIFACTS)
-    MEASURED["notebooks"][notebook] = {"run_s": round(report.run_seconds, 2),
-                                       "slider_latency_ms": report.latencies_ms}
+    MEASURED["notebooks"][notebook] = bh.measurement(report)
     MEASURED["notes"].extend(f"{notebook}: {note}" for note in report.notes)
     for slider, ms in report.latencies_ms.items():
         print(f"{notebook}: {slider}: drag -> repaint {ms:.1f} ms")

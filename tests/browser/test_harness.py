@@ -25,8 +25,7 @@ def check(page, lab, name, drag=True):
 
 def test_a_working_slider_figure_passes_and_its_repaint_is_timed(page, lab):
     report = check(page, lab, "slider_figure", drag="required")
-    MEASURED["fixture"][report.notebook] = {"run_s": round(report.run_seconds, 2),
-                                            "slider_latency_ms": report.latencies_ms}
+    MEASURED["fixture"][report.notebook] = bh.measurement(report)
     assert report.ok, report.summary()
     [(slider, ms)] = report.latencies_ms.items()
     print(f"fixture slider {slider!r}: drag -> repaint {ms:.1f} ms")
