@@ -1,13 +1,15 @@
 """The whole course: notebook execution times, ``import course_lib``, and an Adam step at scale.
 
 * **Notebooks** -- each ``notebooks/*.ipynb`` executed headless by nbclient in a fresh kernel (kernel start
-  included), and the whole course as their sum. Goals: each notebook <= 15 s, the course <= 60 s.
+  included; its three slowest cells named), and the whole course as their sum. Goals: each notebook
+  <= 15 s, the course <= 60 s.
 * **Import** -- ``import course_lib`` in a fresh interpreter (median of several), with the modules that
   cost the most according to ``python -X importtime``. Goal <= 0.3 s.
 * **Adam step** -- one ``course_lib.optim.adam`` update on 1 M and 10 M float64 parameters, against the
   memory-bandwidth bound (Adam streams 7 arrays: reads p, g, m, v and writes p, m, v; at the
   ``numpy.copyto`` bandwidth measured at the same size) and against ``torch.optim.Adam`` on the CPU
-  (``foreach=True`` and the single-tensor path) when torch is installed. Goal: >= 0.5x the bound.
+  (``foreach=True``, the single-tensor path and ``fused=True``, on torch's threads and on one thread)
+  when torch is installed. Goal: >= 0.5x the bound.
   ``chunked prototype`` times the in-place fast path proposed for ``course_lib.optim`` (see
   :func:`adam_chunked_inplace`), after checking it reproduces the readable rule bit for bit.
 
@@ -53,22 +55,31 @@ def notebook_times(notebooks=None, timeout=600):
         except Exception as err:  # noqa: BLE001 -- a failing notebook is reported, the rest still timed
             error = f"{type(err).__name__}: {str(err).strip().splitlines()[-1][:200] if str(err).strip() else ''}"
         wall = time.perf_counter() - start
-        out[path.stem] = {"seconds": round(wall, 2), "cells_seconds": round(_cells_seconds(nb), 2),
+        cells = _cell_seconds(nb)
+        slowest = sorted(cells, key=lambda c: -c[1])[:3]
+        out[path.stem] = {"seconds": round(wall, 2), "cells_seconds": round(sum(t for _, t, _ in cells), 2),
+                          "slowest_cells": [{"cell": i, "seconds": round(t, 2), "source": src}
+                                            for i, t, src in slowest],
                           "error": error}
     return out
 
 
-def _cells_seconds(nb):
-    """Seconds the cells took (from nbclient's timing metadata), i.e. the wall time minus kernel start."""
-    total = 0.0
-    for cell in nb.cells:
+def _cell_seconds(nb):
+    """(index, seconds, first source line) of each executed cell, from nbclient's timing metadata."""
+    from datetime import datetime
+
+    def when(stamp):
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+    out = []
+    for i, cell in enumerate(nb.cells):
         timing = cell.get("metadata", {}).get("execution", {})
         start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
         if start and end:
-            from datetime import datetime
-            total += (datetime.fromisoformat(end.replace("Z", "+00:00"))
-                      - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
-    return total
+            first = next((line for line in cell.source.splitlines()
+                          if line.strip() and not line.startswith("#")), "")
+            out.append((i, (when(end) - when(start)).total_seconds(), first[:70]))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- import
@@ -184,23 +195,37 @@ def adam_step(n, repeats, torch_too=True):
               "chunked_prototype_ms": round(chunked, 3), "chunked_prototype_vs_bound": round(bound / chunked, 3)}
     if torch_too:
         result.update(_torch_adam(p0, g, hp, repeats))
-        for key in ("torch_foreach_ms", "torch_single_tensor_ms"):
-            if key in result:
-                result[key.replace("_ms", "_vs_bound")] = round(bound / result[key], 3)
+        for key in [k for k in result if k.startswith("torch_") and k.endswith("_ms")]:
+            result[key.replace("_ms", "_vs_bound")] = round(bound / result[key], 3)
     return result
 
 
+TORCH_VARIANTS = {"foreach": {"foreach": True}, "single_tensor": {"foreach": False}, "fused": {"fused": True}}
+
+
 def _torch_adam(p0, g, hp, repeats):
+    """torch.optim.Adam's CPU step: foreach, single-tensor and fused, on torch's threads and on one thread
+    (NumPy uses one)."""
     try:
         import torch
     except ImportError:
         return {"torch": "not installed"}
-    out = {"torch": torch.__version__, "torch_threads": torch.get_num_threads()}
-    for foreach, key in ((True, "torch_foreach_ms"), (False, "torch_single_tensor_ms")):
-        p = torch.tensor(p0, dtype=torch.float64, requires_grad=True)
-        p.grad = torch.tensor(g, dtype=torch.float64)
-        opt = torch.optim.Adam([p], lr=hp["lr"], betas=(hp["beta1"], hp["beta2"]), eps=hp["eps"], foreach=foreach)
-        out[key] = round(statistics.median(repeat_ms(opt.step, repeats, warmup=2)), 3)
+    default_threads = torch.get_num_threads()
+    out = {"torch": torch.__version__, "torch_threads": default_threads}
+    for threads, suffix in ((default_threads, ""), (1, "_1thread")):
+        torch.set_num_threads(threads)
+        try:
+            for name, options in TORCH_VARIANTS.items():
+                p = torch.tensor(p0, dtype=torch.float64, requires_grad=True)
+                p.grad = torch.tensor(g, dtype=torch.float64)
+                try:
+                    opt = torch.optim.Adam([p], lr=hp["lr"], betas=(hp["beta1"], hp["beta2"]), eps=hp["eps"],
+                                           **options)
+                    out[f"torch_{name}{suffix}_ms"] = round(statistics.median(repeat_ms(opt.step, repeats, 2)), 3)
+                except (RuntimeError, TypeError):  # e.g. no fused CPU Adam in an old torch
+                    pass
+        finally:
+            torch.set_num_threads(default_threads)
     return out
 
 
@@ -229,10 +254,12 @@ def report(section):
                  f"{GOALS['notebook_s']:g} s each, <= {GOALS['course_s']:g} s for the course)\n")
     if nbs:
         rows = [[name, r["seconds"], r["cells_seconds"], "ERROR: " + r["error"] if r["error"] else
-                 ("" if r["seconds"] <= GOALS["notebook_s"] else "over goal")] for name, r in nbs.items()]
+                 ("" if r["seconds"] <= GOALS["notebook_s"] else "over goal"),
+                 ", ".join(f"#{c['cell']} {c['seconds']:.1f}" for c in r["slowest_cells"])]
+                for name, r in nbs.items()]
         rows.append(["whole course", section["course_s"], sum(r["cells_seconds"] for r in nbs.values()),
-                     "" if section["course_s"] <= GOALS["course_s"] else "over goal"])
-        lines.append(table(rows, ["notebook", "wall s", "cells s", ""]))
+                     "" if section["course_s"] <= GOALS["course_s"] else "over goal", ""])
+        lines.append(table(rows, ["notebook", "wall s", "cells s", "", "slowest cells (s)"]))
         missed += [f"notebook {n} ({r['seconds']} s)" for n, r in nbs.items() if r["seconds"] > GOALS["notebook_s"]]
         missed += [f"notebook {n} failed" for n, r in nbs.items() if r["error"]]
         if section["course_s"] > GOALS["course_s"]:
@@ -253,11 +280,12 @@ def report(section):
         rows.append([f"{size} chunked in-place prototype", r["chunked_prototype_ms"],
                      r["chunked_prototype_vs_bound"], "bit-identical to adam_rule"
                      if section["adam_prototype_identical_to_rule"] else "DIFFERS from adam_rule"])
-        for key, label in (("torch_foreach_ms", "torch Adam foreach"),
-                           ("torch_single_tensor_ms", "torch Adam single-tensor")):
-            if key in r:
-                rows.append([f"{size} {label}", r[key], r[key.replace('_ms', '_vs_bound')],
-                             f"{r['torch_threads']} threads"])
+        for name in TORCH_VARIANTS:
+            for suffix, threads in (("", r.get("torch_threads")), ("_1thread", 1)):
+                key = f"torch_{name}{suffix}_ms"
+                if key in r:
+                    rows.append([f"{size} torch Adam {name.replace('_', '-')}", r[key],
+                                 r[key.replace("_ms", "_vs_bound")], f"{threads} thread{'s' * (threads != 1)}"])
         rows.append([f"{size} bandwidth bound", r["bound_ms"], 1.0, f"copyto {r['copyto_GBps']} GB/s"])
         if r["course_lib_vs_bound"] < GOALS["adam_vs_bound"]:
             missed.append(f"Adam {size} ({r['course_lib_vs_bound']:.2f}x the bound)")
