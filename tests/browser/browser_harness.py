@@ -447,6 +447,13 @@ def check_notebook(page, lab, relpath, *, run_timeout_s=120, drag=False, drag_li
     watch = ConsoleWatch(page)
     try:
         open_notebook(page, lab, relpath)
+        # What a learner sees before running anything: the committed outputs (widgets included).
+        page.wait_for_timeout(500)
+        saved = page.evaluate(f"() => {{ {_PANEL_JS} return panel.content.node.innerText; }}")
+        match = WIDGET_ERRORS.search(saved)
+        if match:
+            report.fail(f"on opening, before running: the saved outputs show {match.group(0)!r} "
+                        "(commit the notebook executed with its widget state, e.g. by nbconvert --execute)")
         load_errors = list(watch.errors)
         report.run_seconds = run_all(page, run_timeout_s)
         wait_widgets_rendered(page)

@@ -111,3 +111,25 @@ def test_a_kernel_that_dies_is_reported(page, lab):
     report = bh.check_notebook(page, lab, "kernel_dies.ipynb", run_timeout_s=60)
     assert not report.ok
     assert any("kernel died" in p for p in report.problems), report.summary()
+
+
+def test_saved_outputs_that_fail_to_display_on_opening_are_reported(page, lab):
+    # What a learner sees before running anything counts too: here the committed widget state names a
+    # front-end module that does not exist. (Without any widget state JupyterLab quietly shows the
+    # text fallback instead, which is fine.)
+    import nbformat
+
+    model_id = "0123456789abcdef0123456789abcdef"
+    nb = nbformat.read(str(bh.ROOT / FIXTURES / "broken_widget.ipynb"), as_version=4)
+    nb.cells[1].outputs = [nbformat.v4.new_output("execute_result", execution_count=1, data={
+        "text/plain": "Broken()",
+        "application/vnd.jupyter.widget-view+json": {"model_id": model_id, "version_major": 2,
+                                                     "version_minor": 0}})]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "version_major": 2, "version_minor": 0, "state": {model_id: {
+            "model_name": "NoSuchModel", "model_module": "no-such-widget-module",
+            "model_module_version": "^1.0.0", "state": {}}}}}
+    nbformat.write(nb, str(lab.root / "saved_broken_widget.ipynb"))
+    report = bh.check_notebook(page, lab, "saved_broken_widget.ipynb")
+    assert any(p.startswith("on opening, before running") for p in report.problems), report.summary()
+    assert any(p.startswith("while opening: console error") for p in report.problems), report.summary()
