@@ -275,18 +275,18 @@ def report(section):
     lines.append(f"\nAdam step, float64 (ms; bound = {STREAMS} streams at the numpy.copyto bandwidth; "
                  f"ratio = bound / time, goal >= {GOALS['adam_vs_bound']:g})\n")
     rows = []
-    for size, r in section["adam"].items():
-        rows.append([f"{size} course_lib.optim.adam", r["course_lib_ms"], r["course_lib_vs_bound"], ""])
+    for size, r in sorted(section["adam"].items(), key=lambda kv: kv[1]["n"]):
+        rows.append([f"{size} course_lib.optim.adam", r["course_lib_ms"], f"{r['course_lib_vs_bound']:.2f}", ""])
         rows.append([f"{size} chunked in-place prototype", r["chunked_prototype_ms"],
-                     r["chunked_prototype_vs_bound"], "bit-identical to adam_rule"
+                     f"{r['chunked_prototype_vs_bound']:.2f}", "bit-identical to adam_rule"
                      if section["adam_prototype_identical_to_rule"] else "DIFFERS from adam_rule"])
         for name in TORCH_VARIANTS:
             for suffix, threads in (("", r.get("torch_threads")), ("_1thread", 1)):
                 key = f"torch_{name}{suffix}_ms"
                 if key in r:
                     rows.append([f"{size} torch Adam {name.replace('_', '-')}", r[key],
-                                 r[key.replace("_ms", "_vs_bound")], f"{threads} thread{'s' * (threads != 1)}"])
-        rows.append([f"{size} bandwidth bound", r["bound_ms"], 1.0, f"copyto {r['copyto_GBps']} GB/s"])
+                                 f"{r[key.replace('_ms', '_vs_bound')]:.2f}", f"{threads} thread{'s' * (threads != 1)}"])
+        rows.append([f"{size} bandwidth bound", r["bound_ms"], "1.00", f"copyto {r['copyto_GBps']} GB/s"])
         if r["course_lib_vs_bound"] < GOALS["adam_vs_bound"]:
             missed.append(f"Adam {size} ({r['course_lib_vs_bound']:.2f}x the bound)")
     lines.append(table(rows, ["case", "median ms", "vs bound", ""]))
