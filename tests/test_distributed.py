@@ -36,7 +36,8 @@ def test_threshold_sends_exactly_the_entries_past_tau():
     np.testing.assert_allclose(residual, [0.7, -0.2, 0.1])
     # without error feedback the unsent part is dropped
     sent, residual = D.compress(D.threshold(0.5, error_feedback=False), np.zeros(2), np.array([0.4, 0.9]))
-    np.testing.assert_allclose(sent, [0.0, 0.9]) and np.testing.assert_array_equal(residual, 0)
+    np.testing.assert_allclose(sent, [0.0, 0.9])
+    np.testing.assert_array_equal(residual, 0)
 
 
 def test_top_k_keeps_the_largest_entries():

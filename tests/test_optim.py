@@ -26,12 +26,11 @@ ROSENBROCK = {
     "adamw": (dict(lr=0.02, weight_decay=0.0), 3000), "nadam": (dict(lr=0.005), 5000),
     "adamax": (dict(lr=0.05), 5000),
 }
-GOOD = PARABOLA
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_update_is_pure(name):
-    opt = optim.OPTIMIZERS[name](**GOOD[name])
+    opt = optim.OPTIMIZERS[name](**PARABOLA[name])
     params = {"w": np.array([[1.0, -2.0], [0.5, 3.0]]), "b": np.array([0.1])}
     grad = {"w": np.array([[0.3, -0.1], [2.0, 0.0]]), "b": np.array([-1.0])}
     state = opt.init(params)
@@ -53,7 +52,7 @@ def test_update_is_pure(name):
 
 @pytest.mark.parametrize("name", ALL)
 def test_array_and_dict_params_agree(name):
-    opt = optim.OPTIMIZERS[name](**GOOD[name])
+    opt = optim.OPTIMIZERS[name](**PARABOLA[name])
     x = np.array([1.0, -2.0, 0.5])
     g = np.array([0.3, -0.1, 2.0])
     xa, sa = opt.update(x, g, opt.init(x))
@@ -151,9 +150,12 @@ def test_label_names_hyperparameters():
 
 
 @settings(max_examples=30, deadline=None)
-@given(lr=st.floats(1e-4, 0.5), mu=st.floats(0.0, 0.99), steps=st.integers(1, 40))
+@given(lr=st.floats(1e-4, 0.19), mu=st.floats(0.0, 0.99), steps=st.integers(1, 40))
 def test_sutskever_and_torch_momentum_give_the_same_iterates(lr, mu, steps):
-    """torch: b = mu b + g, x -= lr b. Sutskever: v = mu v - lr g, x += v. Same path (v = -lr b)."""
+    """torch: b = mu b + g, x -= lr b. Sutskever: v = mu v - lr g, x += v. Same path (v = -lr b).
+
+    lr <= 0.19 keeps lr * lambda_max <= 1.9 < 2 + 2 mu, so every drawn case converges and is compared.
+    """
     f = objectives.quadratic(1, 10)
     x_torch = run(optim.momentum(lr, mu), f, [2.0, 1.0], steps=steps).xs
     x, v, path = np.array([2.0, 1.0]), np.zeros(2), [np.array([2.0, 1.0])]
@@ -161,8 +163,8 @@ def test_sutskever_and_torch_momentum_give_the_same_iterates(lr, mu, steps):
         v = mu * v - lr * f.grad(x)
         x = x + v
         path.append(x)
-    if np.all(np.isfinite(path)) and len(x_torch) == steps + 1:
-        np.testing.assert_allclose(x_torch, path, rtol=1e-9, atol=1e-9)
+    assert len(x_torch) == steps + 1
+    np.testing.assert_allclose(x_torch, path, rtol=1e-9, atol=1e-9)
 
 
 @settings(max_examples=30, deadline=None)
