@@ -12,12 +12,17 @@ into the preprocessing):
 * :func:`noisy_line` and :func:`two_blobs`: synthetic 1-D regression and 2-D classification demos.
 
 Both real data sets are files inside the scikit-learn package: nothing is
-ever downloaded. :func:`minibatches` cuts one epoch into shuffled batches.
+ever downloaded. They are read straight from those files (the same arrays as
+``load_diabetes(scaled=False)`` and ``load_digits()``; a test checks it),
+without importing scikit-learn, which would take a second or two. :func:`minibatches` cuts one epoch into shuffled batches.
 """
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -166,6 +171,27 @@ def make_split(X, y, *, test_size, seed, feature_names, description, task="regre
 # Real data sets (bundled with scikit-learn: no download)
 # ---------------------------------------------------------------------------
 
+#: The feature names of the diabetes data, as scikit-learn gives them.
+DIABETES_FEATURES = ("age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6")
+
+
+def bundled_file(name):
+    """The path of ``name`` among scikit-learn's bundled data files, found without importing scikit-learn."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ValueError("the real data sets ship with scikit-learn, which is not installed: "
+                         "pip install scikit-learn (or make venv)")
+    path = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data" / name
+    if not path.is_file():
+        raise ValueError(f"scikit-learn's data file {name} is missing from {path.parent}; reinstall scikit-learn")
+    return path
+
+
+def load_bundled_csv(name, delimiter=None):
+    """Read one of scikit-learn's gzip-compressed CSV files, as ``sklearn.datasets`` itself does."""
+    with gzip.open(bundled_file(name), mode="rt", encoding="utf-8") as f:
+        return np.loadtxt(f, delimiter=delimiter)
+
 def diabetes(features=None, test_size=0.2, seed=0, standardize_target=True):
     """The diabetes regression data set (Efron et al., 2004), bundled with scikit-learn.
 
@@ -189,19 +215,16 @@ def diabetes(features=None, test_size=0.2, seed=0, standardize_target=True):
     -------
     Split
     """
-    from sklearn.datasets import load_diabetes    # imported here: importing sklearn.datasets takes seconds
-
-    raw = load_diabetes(scaled=False)
-    names = list(raw.feature_names)
+    names = list(DIABETES_FEATURES)
     chosen = names if features is None else list(features)
     unknown = sorted(set(chosen) - set(names))
     if unknown or not chosen:
         raise ValueError(f"features must be a non-empty selection of {names}, got {chosen}")
-    X = raw.data[:, [names.index(f) for f in chosen]]
+    X = load_bundled_csv("diabetes_data_raw.csv.gz")[:, [names.index(f) for f in chosen]]
     description = ("diabetes (scikit-learn's load_diabetes, raw units): disease progression of 442 patients "
                    f"from {', '.join(chosen)}; features {'and target ' if standardize_target else ''}"
                    "standardized with training statistics")
-    return make_split(X, raw.target, test_size=test_size, seed=seed, feature_names=chosen,
+    return make_split(X, load_bundled_csv("diabetes_target.csv.gz"), test_size=test_size, seed=seed, feature_names=chosen,
                       description=description, standardize_y=standardize_target)
 
 
@@ -228,19 +251,18 @@ def digits(classes=None, test_size=0.25, seed=0):
     Split
         ``target_names`` are the digits as strings; ``feature_names`` are ``"pixel_r_c"``.
     """
-    from sklearn.datasets import load_digits    # imported here: importing sklearn.datasets takes seconds
-
-    raw = load_digits()
+    table = load_bundled_csv("digits.csv.gz", delimiter=",")     # 64 pixels, then the digit
+    pixels, target = table[:, :-1], table[:, -1].astype(int)
     chosen = list(range(10)) if classes is None else [int(c) for c in classes]
     if len(set(chosen)) != len(chosen) or len(chosen) < 2 or not set(chosen) <= set(range(10)):
         raise ValueError(f"classes must be at least two distinct digits from 0 .. 9, got {classes}")
-    keep = np.isin(raw.target, chosen)
+    keep = np.isin(target, chosen)
     relabel = np.full(10, -1)
     relabel[chosen] = np.arange(len(chosen))
     description = (f"digits (scikit-learn's load_digits): 8x8 images of the digits {chosen}, "
                    "pixels standardized with training statistics")
-    return make_split(raw.data[keep], relabel[raw.target[keep]], test_size=test_size, seed=seed,
-                      feature_names=raw.feature_names, description=description, task="classification",
+    return make_split(pixels[keep], relabel[target[keep]], test_size=test_size, seed=seed,
+                      feature_names=[f"pixel_{r}_{c}" for r in range(8) for c in range(8)], description=description, task="classification",
                       target_names=[str(c) for c in chosen])
 
 

@@ -498,6 +498,16 @@ def describe_frame(objective_name, frame):
 # Axis limits that change rarely
 # ---------------------------------------------------------------------------
 
+def _decade(value, rounding):
+    """``rounding(log10(value))``, corrected where log10 rounds across a power of ten (1.0000000000000001e-20)."""
+    k = rounding(math.log10(value))
+    if rounding is math.ceil and 10.0 ** k < value:
+        return k + 1
+    if rounding is math.floor and 10.0 ** k > value:
+        return k - 1
+    return k
+
+
 def log_limits(values, current=None, dynamic_range=1e12, slack_decades=3, pad_decades=2):
     """Decade-aligned limits for a log axis showing ``values``, keeping ``current`` while they fit.
 
@@ -524,9 +534,9 @@ def log_limits(values, current=None, dynamic_range=1e12, slack_decades=3, pad_de
     v = v[np.isfinite(v) & (v > 0)]
     if not v.size:
         return tuple(current) if current is not None else (1e-3, 1.0)
-    hi = math.ceil(math.log10(v.max()))
-    floor = math.floor(math.log10(v.max() / dynamic_range))
-    lo = max(math.floor(math.log10(v.min())), floor)
+    hi = _decade(v.max(), math.ceil)
+    floor = _decade(v.max() / dynamic_range, math.floor)
+    lo = max(_decade(v.min(), math.floor), floor)
     lo = min(lo, hi - 1)
     if current is not None and current[0] > 0:
         c_lo, c_hi = math.log10(current[0]), math.log10(current[1])

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .objectives import Objective
 from .optim import Optimizer
 
 __all__ = ["Trajectory", "run", "run_many"]
@@ -73,10 +72,17 @@ class Trajectory:
                 f"f={self.fun:.6g}, message={self.message!r})")
 
 
+def _is_objective(obj):
+    """``isinstance(obj, Objective)``, importing :mod:`course_lib.objectives` (and sympy) only when needed."""
+    from .objectives import Objective  # an Objective argument means the module is loaded already: this is free
+
+    return isinstance(obj, Objective)
+
+
 def _check_run_args(opt, objective, x0, steps, grad_noise, tol, max_norm):
     if not isinstance(opt, Optimizer):
         raise ValueError(f"opt must be a course_lib.optim optimizer such as optim.gd(lr=0.1), got {opt!r}")
-    if not isinstance(objective, Objective):
+    if not _is_objective(objective):
         raise ValueError(f"objective must be a course_lib.objectives.Objective, got {objective!r}")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
@@ -149,8 +155,11 @@ def run_many(opt, objective, x0s, steps=100, *, grad_noise=0.0, seed=None, tol=N
             X, state = opt.update(X, G if noise is None else G + noise[k - 1], state)
             G = objective._grad_rows(X)
             xs[k], gs[k] = X, G
-        return [_trajectory(objective, xs[: end[i] + 1, i], gs[: end[i] + 1, i], why[i] or f"completed {steps} steps",
-                            label or opt.label()) for i in range(n)]
+        last = int(end.max()) + 1 if n else 0
+        fs = objective(xs[:last])        # f along every path in one call; steps after a run's end are ignored
+        label = label or opt.label()
+        return [_trajectory(xs[: end[i] + 1, i], gs[: end[i] + 1, i], fs[: end[i] + 1, i],
+                            why[i] or f"completed {steps} steps", label) for i in range(n)]
 
 
 def run(opt, objective, x0, steps=100, *, grad_noise=0.0, seed=None, tol=None, max_norm=1e6, label=None):
@@ -170,7 +179,7 @@ def run(opt, objective, x0, steps=100, *, grad_noise=0.0, seed=None, tol=None, m
     >>> t.success, t.message
     (False, 'diverged at step 64: |x| = 1.2e+06 exceeds max_norm = 1e+06')
     """
-    if isinstance(objective, Objective) and np.shape(x0) != (objective.dim,):
+    if _is_objective(objective) and np.shape(x0) != (objective.dim,):
         raise ValueError(f"x0 must have shape ({objective.dim},), got {np.shape(x0)}")
     return run_many(opt, objective, np.asarray(x0, dtype=float)[None], steps, grad_noise=grad_noise, seed=seed, tol=tol,
                     max_norm=max_norm, label=label)[0]
@@ -203,11 +212,10 @@ def _stop_finished(k0, xs, gs, max_norm, tol, alive, end, why):
         alive[i] = False
 
 
-def _trajectory(objective, xs, grads, message, label):
-    """Evaluate f along a finished path; cut it where f itself overflows."""
+def _trajectory(xs, grads, fs, message, label):
+    """A finished path with its values ``fs = f(xs)``; cut it where f itself overflows."""
     if len(xs) == 0:   # the start itself was bad (e.g. a non-finite gradient there)
         raise ValueError(f"the objective cannot be evaluated at the starting point: {message}")
-    fs = objective(xs)
     finite = np.isfinite(fs)
     if not finite.all():
         k = int(np.argmin(finite))
@@ -216,5 +224,5 @@ def _trajectory(objective, xs, grads, message, label):
         xs, grads, fs = xs[:k], grads[:k], fs[:k]
         message = f"diverged at step {k}: f(x) is not finite"
     success = not message.startswith("diverged")
-    return Trajectory(xs=np.array(xs), fs=fs, grads=np.array(grads), nit=len(xs) - 1, success=success,
+    return Trajectory(xs=np.array(xs), fs=np.array(fs), grads=np.array(grads), nit=len(xs) - 1, success=success,
                       message=message, label=label)

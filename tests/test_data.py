@@ -1,5 +1,8 @@
 """Tests of course_lib.data: seeded, standardized, stratified splits; synthetic data; minibatches."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -168,3 +171,28 @@ def test_other_bad_arguments_are_errors():
         data.make_split(np.zeros(5), np.zeros(5), test_size=0.2, seed=0, feature_names=["x"], description="")
     with pytest.raises(ValueError, match="empty"):
         data.make_split(np.zeros((3, 1)), np.zeros(3), test_size=0.1, seed=0, feature_names=["x"], description="")
+
+
+def test_bundled_files_are_read_exactly_as_scikit_learn_reads_them():
+    from sklearn.datasets import load_diabetes, load_digits
+
+    raw = load_diabetes(scaled=False)
+    assert list(raw.feature_names) == list(data.DIABETES_FEATURES)
+    assert np.array_equal(data.load_bundled_csv("diabetes_data_raw.csv.gz"), raw.data)
+    assert np.array_equal(data.load_bundled_csv("diabetes_target.csv.gz"), raw.target)
+    sk = load_digits()
+    table = data.load_bundled_csv("digits.csv.gz", delimiter=",")
+    assert np.array_equal(table[:, :-1], sk.data) and np.array_equal(table[:, -1].astype(int), sk.target)
+    assert list(data.digits().feature_names) == list(sk.feature_names)
+
+
+def test_loading_the_real_data_does_not_import_scikit_learn():
+    code = ("import sys; from course_lib import data; data.digits(); data.diabetes(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy', 'pandas')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_missing_data_file_is_a_clear_error():
+    with pytest.raises(ValueError, match="data file nope.csv.gz is missing"):
+        data.bundled_file("nope.csv.gz")

@@ -434,3 +434,10 @@ def test_make_slider_matches_the_spec():
     assert isinstance(s, W.FloatLogSlider) and s.value == pytest.approx(1e-8) and not s.continuous_update
     s = widgets.make_slider(SliderSpec("beta2", 0.0, 0.9999, 0.999))
     assert isinstance(s, W.FloatSlider) and s.step <= 1e-4 and s.max == 0.9999
+
+
+def test_log_limits_hold_values_whose_log10_rounds_to_a_whole_decade():
+    """log10(1.0000000000000001e-20) rounds to -20.0 exactly, yet 1e-20 is below the value."""
+    for value in (1.0000000000000001e-20, 1.0000000000000002, 9.999999999999999e-6):
+        lo, hi = explore.log_limits([value])
+        assert lo <= value <= hi

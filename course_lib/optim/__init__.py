@@ -13,6 +13,10 @@ and returns an :class:`Optimizer`::
 ``params`` is an ndarray or a dict of name -> ndarray. ``update`` never mutates
 its inputs. Names, defaults and semantics follow torch's single-tensor code
 paths, with torch's ``betas`` split into ``beta1`` and ``beta2``.
+
+For models with millions of parameters, :func:`adam_update_inplace` takes the
+same Adam step bit for bit, but in place, chunk by chunk and on several threads
+(see :mod:`course_lib.optim.inplace`).
 """
 
 from ._core import Optimizer, make_optimizer
@@ -20,6 +24,7 @@ from .adadelta import adadelta, adadelta_rule
 from .adagrad import adagrad, adagrad_rule
 from .adam import adam, adam_rule, adamw
 from .adamax import adamax, adamax_rule
+from .inplace import adam_update_inplace
 from .nadam import nadam, nadam_rule
 from .rmsprop import rmsprop, rmsprop_rule
 from .sgd import gd, momentum, nesterov, sgd, sgd_rule
@@ -33,7 +38,7 @@ OPTIMIZERS = {
 }
 
 __all__ = [
-    "Optimizer", "make_optimizer", "StatefulOptimizer", "OPTIMIZERS",
+    "Optimizer", "make_optimizer", "StatefulOptimizer", "OPTIMIZERS", "adam_update_inplace",
     "sgd", "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "nadam", "adamax",
     "sgd_rule", "adagrad_rule", "rmsprop_rule", "adadelta_rule", "adam_rule", "nadam_rule", "adamax_rule",
 ]
