@@ -1,8 +1,9 @@
 """The whole course: notebook execution times, ``import course_lib``, and an Adam step at scale.
 
-* **Notebooks** -- each ``notebooks/*.ipynb`` executed headless by nbclient in a fresh kernel (kernel start
-  included; its three slowest cells named), and the whole course as their sum. Goals: each notebook
-  <= 15 s, the course <= 60 s.
+* **Notebooks** -- each ``notebooks/*.ipynb`` executed headless by nbclient in a fresh kernel, from the
+  kernel's start to the last cell's reply (its three slowest cells named; the kernel's shutdown is timed
+  apart, see :func:`notebook_times`), and the whole course as their sum. Goals: each notebook <= 15 s,
+  the course <= 60 s.
 * **Import** -- ``import course_lib`` in a fresh interpreter (median of several), with the modules that
   cost the most according to ``python -X importtime``. Goal <= 0.3 s. Submodules other than ``optim`` and
   ``run`` load on first use, so the time of ``from course_lib import objectives`` (which needs sympy) is
@@ -42,7 +43,14 @@ STREAMS = 7  # Adam: read p, g, m, v; write p, m, v
 
 # ------------------------------------------------------------------------------------------- notebooks
 def notebook_times(notebooks=None, timeout=600):
-    """Execute each notebook with nbclient in a fresh kernel; wall-clock seconds including kernel start."""
+    """Execute each notebook with nbclient in a fresh kernel.
+
+    ``seconds`` runs from the request to start the kernel to the reply of the last cell: what a learner
+    waits for with "Restart kernel and run all cells". The kernel's shutdown after the last cell is timed
+    apart (``teardown_seconds``): nobody waits for it, and it now and then stalls for about 2.5 s (the
+    kernel does not exit at once and jupyter_client waits half its ``shutdown_wait_time`` before killing
+    it), which would otherwise add seconds of noise unrelated to the notebook. ``wall_seconds`` is both.
+    """
     import nbclient
     import nbformat
 
@@ -50,8 +58,10 @@ def notebook_times(notebooks=None, timeout=600):
     out = {}
     for path in paths:
         nb = nbformat.read(str(path), as_version=4)
+        executed = []
         client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                         resources={"metadata": {"path": str(path.parent)}})
+                                         resources={"metadata": {"path": str(path.parent)}},
+                                         on_cell_executed=lambda **_: executed.append(time.perf_counter()))
         start = time.perf_counter()
         error = ""
         try:
@@ -59,9 +69,11 @@ def notebook_times(notebooks=None, timeout=600):
         except Exception as err:  # noqa: BLE001 -- a failing notebook is reported, the rest still timed
             error = f"{type(err).__name__}: {str(err).strip().splitlines()[-1][:200] if str(err).strip() else ''}"
         wall = time.perf_counter() - start
+        run = (executed[-1] if executed else start + wall) - start
         cells = _cell_seconds(nb)
         slowest = sorted(cells, key=lambda c: -c[1])[:3]
-        out[path.stem] = {"seconds": round(wall, 2), "cells_seconds": round(sum(t for _, t, _ in cells), 2),
+        out[path.stem] = {"seconds": round(run, 2), "cells_seconds": round(sum(t for _, t, _ in cells), 2),
+                          "teardown_seconds": round(wall - run, 2), "wall_seconds": round(wall, 2),
                           "slowest_cells": [{"cell": i, "seconds": round(t, 2), "source": src}
                                             for i, t, src in slowest],
                           "error": error}
@@ -234,13 +246,16 @@ def report(section):
     lines.append(f"Notebooks, executed headless by nbclient in a fresh kernel each (s; goal <= "
                  f"{GOALS['notebook_s']:g} s each, <= {GOALS['course_s']:g} s for the course)\n")
     if nbs:
-        rows = [[name, r["seconds"], r["cells_seconds"], "ERROR: " + r["error"] if r["error"] else
-                 ("" if r["seconds"] <= GOALS["notebook_s"] else "over goal"),
+        rows = [[name, r["seconds"], r["cells_seconds"], r["teardown_seconds"],
+                 "ERROR: " + r["error"] if r["error"] else ("" if r["seconds"] <= GOALS["notebook_s"] else "over goal"),
                  ", ".join(f"#{c['cell']} {c['seconds']:.1f}" for c in r["slowest_cells"])]
                 for name, r in nbs.items()]
-        rows.append(["whole course", section["course_s"], sum(r["cells_seconds"] for r in nbs.values()),
+        rows.append(["whole course", section["course_s"], round(sum(r["cells_seconds"] for r in nbs.values()), 2),
+                     round(sum(r["teardown_seconds"] for r in nbs.values()), 2),
                      "" if section["course_s"] <= GOALS["course_s"] else "over goal", ""])
-        lines.append(table(rows, ["notebook", "wall s", "cells s", "", "slowest cells (s)"]))
+        lines.append(table(rows, ["notebook", "run s", "cells s", "teardown s", "", "slowest cells (s)"]))
+        lines.append("run = kernel start + every cell (the goal's measure); cells = the cells alone; teardown = "
+                     "the kernel's shutdown afterwards, not counted")
         missed += [f"notebook {n} ({r['seconds']} s)" for n, r in nbs.items() if r["seconds"] > GOALS["notebook_s"]]
         missed += [f"notebook {n} failed" for n, r in nbs.items() if r["error"]]
         if section["course_s"] > GOALS["course_s"]:

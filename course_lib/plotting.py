@@ -11,9 +11,14 @@ Display a figure with its alt text through :func:`course_lib.style.show`.
 
 from __future__ import annotations
 
+import base64
 import html
+import inspect
+import io
 import re
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import NamedTuple
 
 import matplotlib.pyplot as plt
@@ -432,21 +437,21 @@ def plot_lr_sensitivity(lrs, runs, ax=None, f_star=None, title=None):
     return fig, ax
 
 
-def race_animation(objective, trajectories, frames=24, interval=150, window=None, title=None, figsize=(6, 5),
-                   dpi=72, margin=1.0, grid=80):
-    """An animation of several optimizers racing on one contour plot.
+class Race(NamedTuple):
+    """The figure of a race and how to show one frame of it (shared by :func:`race_animation` and :func:`race_html`).
 
-    Rendering is kept cheap: only ``frames`` frames are drawn (the runs are
-    subsampled evenly in steps), the contour uses a ``grid`` x ``grid`` grid,
-    and the layout is computed once. The legend names each run's
-    hyperparameters.
-
-    Returns
-    -------
-    matplotlib.animation.FuncAnimation
-        Render it with ``anim.to_jshtml()`` (or use :func:`race_html`). Its
-        figure is not managed by pyplot, so it is never shown twice.
+    ``draw(k)`` puts frame ``k`` into the artists; ``moving`` lists every artist
+    that changes between frames or must stay on top of them (the paths, the
+    start markers, the legend and the title), in drawing order.
     """
+
+    figure: Figure
+    frames: int
+    draw: object
+    moving: list
+
+
+def _race(objective, trajectories, frames, window, title, figsize, dpi, margin, grid):
     trajs = as_trajectories(trajectories)
     if not trajs:
         raise ValueError("race_animation needs at least one trajectory")
@@ -462,8 +467,8 @@ def race_animation(objective, trajectories, frames=24, interval=150, window=None
     artists = [add_path_artists(ax, st, p.label) for p, st in zip(paths, style.styles_for(labels))]
     starts = np.array([p.xy[0] for p in paths])
     add_start_artist(ax).set_data(starts[:, 0], starts[:, 1])
-    ax.legend(handles=ax.get_legend_handles_labels()[0] + legend_proxies(diverged=any(p.diverged for p in paths)),
-              loc="upper right", fontsize="x-small")
+    ax.legend(handles=ax.get_legend_handles_labels()[0]
+                       + legend_proxies(diverged=any(p.diverged for p in paths)), loc="upper right", fontsize="x-small")
     ax.set_title(title or f"{objective.name}: optimizers racing")
     fig.draw_without_rendering()          # lay the figure out once, then freeze the layout for every frame
     fig.set_layout_engine("none")
@@ -477,7 +482,90 @@ def race_animation(objective, trajectories, frames=24, interval=150, window=None
         ax.set_title(f"{heading} — step {step}")
         return [x for a in artists for x in a]
 
-    return animation.FuncAnimation(fig, draw, frames=len(shown), interval=interval, blit=False, repeat=False)
+    # what a frame changes, and everything drawn on top of it (markers, legend, title), in Axes.draw's order
+    lowest = min(x.get_zorder() for a in artists for x in a)
+    moving = [a for a in sorted(ax.get_children(), key=lambda a: a.get_zorder())
+              if a.get_zorder() >= lowest and a is not ax.patch]
+    return Race(fig, len(shown), draw, moving)
+
+
+def race_animation(objective, trajectories, frames=24, interval=150, window=None, title=None, figsize=(6, 5),
+                   dpi=72, margin=1.0, grid=80):
+    """An animation of several optimizers racing on one contour plot.
+
+    Rendering is kept cheap: only ``frames`` frames are drawn (the runs are
+    subsampled evenly in steps), the contour uses a ``grid`` x ``grid`` grid,
+    and the layout is computed once. The legend names each run's
+    hyperparameters.
+
+    Returns
+    -------
+    matplotlib.animation.FuncAnimation
+        Render it with ``anim.to_jshtml()`` (or use :func:`race_html`, which
+        renders the same frames faster). Its figure is not managed by pyplot,
+        so it is never shown twice.
+    """
+    race = _race(objective, trajectories, frames, window, title, figsize, dpi, margin, grid)
+    return animation.FuncAnimation(race.figure, race.draw, frames=race.frames, interval=interval, blit=False,
+                                   repeat=False)
+
+
+def race_frames(race):
+    """The PNG of every frame of a :class:`Race`: the static part is drawn once, then each frame is blitted.
+
+    Drawing the whole figure for every frame (as ``Animation.save`` does) repeats
+    the contour, the ticks and the layout each time; here only ``race.moving``
+    is drawn over a copy of the first full draw. The pixels are those of a full
+    draw (``tests/test_plotting.py`` compares them).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    fig = race.figure
+    canvas = FigureCanvasAgg(fig)
+    for artist in race.moving:
+        artist.set_animated(True)
+    try:
+        canvas.draw()                                      # everything but the moving artists
+        background = canvas.copy_from_bbox(fig.bbox)
+        pngs = []
+        for k in range(race.frames):
+            race.draw(k)
+            canvas.restore_region(background)
+            for artist in race.moving:
+                fig.draw_artist(artist)
+            buf = io.BytesIO()
+            Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png")
+            pngs.append(buf.getvalue())
+    finally:
+        for artist in race.moving:
+            artist.set_animated(False)
+    return pngs
+
+
+class _PngFramesWriter(animation.HTMLWriter):
+    """matplotlib's HTML player, fed finished PNG frames instead of calling ``savefig`` for each."""
+
+    def add_png(self, png):
+        """Embed one frame (matplotlib's own size limit, ``animation.embed_limit``, still applies)."""
+        frame = base64.encodebytes(png).decode("ascii")
+        self._total_bytes += len(frame)
+        if self._total_bytes >= self._bytes_limit:
+            raise ValueError(f"the animation exceeds matplotlib's animation.embed_limit "
+                             f"({self._bytes_limit / 2**20:g} MB): use fewer frames, a smaller figure or a lower dpi")
+        self._saved_frames.append(frame)
+
+
+def _player_html(fig, pngs, interval, default_mode):
+    """The JS player of ``Animation.to_jshtml`` around ready-made PNG frames."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "race.html")
+        writer = _PngFramesWriter(fps=1000 / interval, embed_frames=True, default_mode=default_mode)
+        writer.setup(fig, path, dpi=fig.dpi)
+        for png in pngs:
+            writer.add_png(png)
+        writer.finish()
+        return path.read_text()
 
 
 #: Text symbols for the animation player's buttons (matplotlib's player asks for Font Awesome icons from a
@@ -495,6 +583,11 @@ def _offline_player(player):
         return f'<span aria-hidden="true">{_PLAYER_SYMBOLS.get(match.group(1), "•")}</span>'
 
     return re.sub(r'<i class="fa ([^"]+)"></i>', symbol, player)
+
+
+#: The keyword defaults of :func:`race_animation` (besides ``interval``), which :func:`race_html` shares.
+_RACE_DEFAULTS = {name: p.default for name, p in inspect.signature(race_animation).parameters.items()
+                  if p.default is not inspect.Parameter.empty and name != "interval"}
 
 
 def race_html(objective, trajectories, alt, **kwargs):
@@ -515,7 +608,8 @@ def race_html(objective, trajectories, alt, **kwargs):
         player's buttons are text symbols, not icons from a CDN.
     """
     alt = style.check_alt(alt)
-    anim = race_animation(objective, trajectories, **kwargs)
-    player = _offline_player(anim.to_jshtml(default_mode="once"))
+    interval = kwargs.pop("interval", 150)
+    race = _race(objective, trajectories, **{**_RACE_DEFAULTS, **kwargs})
+    player = _offline_player(_player_html(race.figure, race_frames(race), interval, default_mode="once"))
     label = html.escape(alt, quote=True)
     return f'<figure aria-label="{label}">{player}<figcaption>{html.escape(alt)}</figcaption></figure>'

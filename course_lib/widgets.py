@@ -13,8 +13,8 @@
 Each explorer creates its figure once. A slider move computes a new frame
 (:mod:`course_lib.explore`), copies it into the existing artists with
 ``set_data`` and redraws only those artists over a cached background
-(blitting); a full redraw (``draw_idle``) happens only when an axis has to
-change. With ipympl (``%matplotlib widget``) the figure is a live canvas;
+(blitting); a full redraw happens only when an axis has to change. With
+ipympl each frame reaches the browser as a PNG made by :mod:`course_lib.png`. With ipympl (``%matplotlib widget``) the figure is a live canvas;
 otherwise the explorer falls back to an image that is re-rendered when a
 slider is released (``continuous_update=False``).
 
@@ -24,8 +24,8 @@ Display an explorer by making it the last expression of a cell.
 from __future__ import annotations
 
 import base64
+import functools
 import html
-import io
 import math
 
 import ipywidgets as W
@@ -34,10 +34,10 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from . import critical, explore, plotting, style
+from . import critical, explore, plotting, png, style
 from .explore import SliderSpec
 
-__all__ = ["ipympl_active", "new_figure", "make_slider", "png_html", "Painter", "Explorer", "control_column",
+__all__ = ["ipympl_active", "new_figure", "live_canvas_class", "make_slider", "png_html", "Painter", "Explorer", "control_column",
            "OptimizerExplorer",
            "FunctionExplorer", "LandscapeExplorer", "CriticalPointClassifier", "report_html", "critical_figure"]
 
@@ -67,7 +67,7 @@ def new_figure(figsize, dpi=100, interactive=None):
             from ipympl.backend_nbagg import Canvas, FigureManager
         except ImportError as err:
             raise ValueError("interactive=True needs ipympl (pip install ipympl)") from err
-        canvas = Canvas(fig)
+        canvas = live_canvas_class(Canvas)(fig)
         FigureManager(canvas, 0)
         canvas.header_visible = False
         canvas.footer_visible = False
@@ -76,6 +76,39 @@ def new_figure(figsize, dpi=100, interactive=None):
     else:
         FigureCanvasAgg(fig)
     return fig, interactive
+
+
+@functools.lru_cache(maxsize=None)
+def live_canvas_class(canvas_class):
+    """ipympl's ``Canvas`` (passed in), sending every frame as a PNG from :func:`course_lib.png.encode_rgba`.
+
+    After each slider move the kernel sends the browser a PNG of the canvas
+    (only the changed pixels, the rest transparent: ipympl's "diff" frames).
+    matplotlib makes it with Pillow, whose row filtering costs 10-40 ms per
+    frame here; :func:`~course_lib.png.encode_rgba` makes the same picture
+    several times faster. Everything else is ipympl's.
+    """
+
+    class LiveCanvas(canvas_class):
+        def get_diff_image(self):
+            """matplotlib's ``get_diff_image`` (full or diff frame, as ipympl expects), encoded fast."""
+            if not self._png_is_old:
+                return None
+            pixels = np.asarray(self.get_renderer().buffer_rgba())
+            buff = pixels.view(np.uint32).squeeze(2)    # one uint32 per pixel: compare whole pixels at once
+            if self._force_full or buff.shape != self._last_buff.shape or (pixels[:, :, 3] != 255).any():
+                self.set_image_mode("full")
+                output = buff
+            else:
+                self.set_image_mode("diff")
+                output = np.where(buff != self._last_buff, buff, 0)
+            self._last_buff = buff.copy()
+            self._force_full = False
+            self._png_is_old = False
+            return png.encode_rgba(output.view(np.uint8).reshape((*output.shape, 4)))
+
+    LiveCanvas.__name__ = LiveCanvas.__qualname__ = f"Live{canvas_class.__name__}"
+    return LiveCanvas
 
 
 def make_slider(spec, continuous_update=True):
@@ -94,11 +127,7 @@ def make_slider(spec, continuous_update=True):
 
 def png_html(rgba, alt):
     """An ``<img>`` tag with ``alt`` text for an RGBA pixel buffer (fast PNG encoding)."""
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(np.asarray(rgba)).save(buf, format="png", compress_level=1)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    data = base64.b64encode(png.encode_rgba(np.asarray(rgba))).decode("ascii")
     return f'<img src="data:image/png;base64,{data}" alt="{html.escape(style.check_alt(alt), quote=True)}"/>'
 
 
@@ -112,7 +141,7 @@ class Painter:
     artists : list of Artist
         What changes between frames; they are drawn only by the painter.
     blit : bool
-        False: every refresh is a full ``draw_idle`` (the simple, slower way).
+        False: every refresh is a full redraw (the simple, slower way).
     """
 
     def __init__(self, fig, artists, blit=True):
@@ -141,8 +170,12 @@ class Painter:
     def refresh(self, full=False):
         """Show the artists' new state: ``"blit"`` if only they were redrawn, ``"full"`` otherwise."""
         if not self.blit or full or self._background is None or self._bounds != self.figure.bbox.bounds:
+            shown = self._background is not None
             self._background = None
-            self.canvas.draw_idle()
+            # Once the figure has been drawn (it is on screen), redraw it now: ipympl's draw_idle would
+            # first ask the browser, which asks back, one round trip later. Before that, leave the first
+            # draw to the browser, which requests it when it shows the canvas.
+            self.canvas.draw() if shown else self.canvas.draw_idle()
             return "full"
         self.canvas.restore_region(self._background)
         self._draw_artists()

@@ -1,5 +1,6 @@
 """Tests of course_lib.plotting: what is drawn, labels, titles, legends, diverged runs, the race animation."""
 
+import io
 import re
 
 import matplotlib.pyplot as plt
@@ -249,3 +250,26 @@ def test_path_styles_follow_the_course_style(rosen, runs):
     fig, ax = plotting.plot_trajectories(rosen, runs)
     adam = next(ln for ln in ax.get_lines() if ln.get_label() == runs[1].label)
     assert adam.get_marker() == style.optimizer_style("adam").marker
+
+
+def test_race_frames_are_the_pixels_of_a_full_draw(rosen, runs):
+    """Blitting the moving artists over the first full draw gives exactly what drawing everything gives."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    # the fixture's runs (one diverges: the cut mark) plus one that ends on the minimum marker, so the frames
+    # have paths crossing every kind of artist that sits above them
+    arriving = run(optim.momentum(lr=1e-3, momentum=0.9), rosen, [-1.5, 2.0], 2000)
+    race = plotting._race(rosen, [*runs, arriving], frames=4, window=None, title=None, figsize=(4, 3), dpi=50,
+                          margin=1.0, grid=30)
+    pngs = plotting.race_frames(race)
+    assert len(pngs) == race.frames == 4
+    canvas = FigureCanvasAgg(race.figure)
+    for k, png in enumerate(pngs):
+        race.draw(k)
+        canvas.draw()
+        full = np.asarray(canvas.buffer_rgba())
+        blitted = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+        assert blitted.shape == full.shape
+        assert np.array_equal(blitted, full), f"frame {k}: {np.mean(np.any(blitted != full, axis=-1)):.2%} pixels differ"
+    assert len({png for png in pngs}) == 4                   # and the frames do change

@@ -168,7 +168,9 @@ def test_explorer_image_changes_with_a_slider(explorer):
 @pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")   # ipympl's Toolbar
 def test_explorer_with_ipympl_canvas():
     ex = StepSizeExplorer(objectives.saddle(), ["adam"], steps=10, interactive=True, grid=30)
-    assert type(ex.figure.canvas).__name__ == "Canvas" and ex.image is None
+    from ipympl.backend_nbagg import Canvas
+
+    assert isinstance(ex.figure.canvas, Canvas) and ex.image is None
     ex.update(**{"adam.lr": 0.011})
     ex.figure.canvas.draw()          # what the browser does after draw_idle (here there is no browser)
     ex.update(**{"adam.lr": 0.0111})

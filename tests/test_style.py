@@ -1,6 +1,7 @@
 """Tests of course_lib.style: colour-blind-safe palette, distinct styles, alt text."""
 
 import base64
+import io
 import re
 
 import matplotlib.pyplot as plt
@@ -100,3 +101,49 @@ def test_show_displays_an_img_with_alt_text_and_closes_the_figure(monkeypatch):
     assert 'alt="A line falling from 1 to 0; note the &quot;slope&quot; &lt;-1&gt;"' in img
     data = re.search(r'base64,([^"]+)"', img).group(1)
     assert base64.b64decode(data).startswith(b"\x89PNG")
+
+
+def _demo_figure(make, layout):
+    fig = make(figsize=(5, 3), layout=layout)
+    ax = fig.add_subplot()
+    ax.plot([0, 1, 2], [2, 0, 1], label="$x^2$")
+    ax.set_title("a title with $\\eta$")
+    ax.set_xlabel("step $t$")
+    ax.legend()
+    return fig
+
+
+@pytest.mark.parametrize("layout", ["constrained", None, "tight"])
+@pytest.mark.parametrize("dpi", [None, 72])
+@pytest.mark.parametrize("maker", ["pyplot", "Figure"])
+def test_png_bytes_equal_savefig_and_leave_the_figure_as_it_was(layout, dpi, maker):
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    make = plt.figure if maker == "pyplot" else Figure
+    expected_fig, fig = _demo_figure(make, layout), _demo_figure(make, layout)
+    buf = io.BytesIO()
+    expected_fig.savefig(buf, format="png", dpi=dpi or "figure")
+    canvas, fig_dpi = fig.canvas, fig.dpi
+    assert style.png_bytes(fig, dpi) == buf.getvalue()
+    assert fig.canvas is canvas and fig.dpi == fig_dpi
+    plt.close("all")
+
+
+def test_png_bytes_on_an_ipympl_canvas_sends_no_picture_to_the_browser(monkeypatch):
+    """On ipympl's canvas: the bytes of savefig, and no image (at most a busy cursor) goes to the browser."""
+    pytest.importorskip("ipympl")
+    from ipympl.backend_nbagg import Canvas, FigureManager
+    from matplotlib.figure import Figure
+
+    fig, reference = _demo_figure(Figure, "constrained"), _demo_figure(Figure, "constrained")
+    canvas = Canvas(fig)
+    FigureManager(canvas, 0)
+    sent = []
+    monkeypatch.setattr(canvas, "send_json", lambda content: sent.append(content))
+    monkeypatch.setattr(canvas, "send_binary", lambda data: sent.append(data))
+    buf = io.BytesIO()
+    reference.savefig(buf, format="png")
+    assert style.png_bytes(fig) == buf.getvalue()
+    assert fig.canvas is canvas
+    assert all(isinstance(m, dict) and m["type"] == "cursor" for m in sent), sent

@@ -2,6 +2,7 @@
 widgets that wire them (course_lib.widgets), headless."""
 
 import html
+import io
 import re
 
 import ipywidgets as W
@@ -373,7 +374,7 @@ def test_blitting_draws_what_a_full_redraw_draws():
 @pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")   # ipympl's Toolbar
 def test_explorer_with_ipympl_canvas():
     ex = widgets.OptimizerExplorer(objectives.saddle(), ["gd"], steps=10, interactive=True, grid=30)
-    assert type(ex.figure.canvas).__name__ == "Canvas" and ex.image is None
+    assert type(ex.figure.canvas).__name__ == "LiveCanvas" and ex.image is None
     assert ex.figure.canvas in ex.widget.children
     ex.update(**{"gd.lr": 0.2})
     ex.figure.canvas.draw()          # what the browser does after draw_idle (here there is no browser)
@@ -441,3 +442,48 @@ def test_log_limits_hold_values_whose_log10_rounds_to_a_whole_decade():
     for value in (1.0000000000000001e-20, 1.0000000000000002, 9.999999999999999e-6):
         lo, hi = explore.log_limits([value])
         assert lo <= value <= hi
+
+
+def _decoded(png_bytes):
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png_bytes)).convert("RGBA"))
+
+
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")   # ipympl's Toolbar
+def test_live_canvas_frames_are_the_pictures_matplotlib_would_send():
+    """Full and diff frames: the same pixels and image modes as with ipympl's own canvas."""
+    from ipympl.backend_nbagg import Canvas
+
+    explorers = [widgets.OptimizerExplorer(objectives.rosenbrock(), ["gd", ("adam", {"lr": 0.1})], steps=30,
+                                           x0=(-1.5, 2.0), interactive=True, grid=30) for _ in range(2)]
+    live, plain = (ex.figure.canvas for ex in explorers)
+    assert isinstance(live, widgets.live_canvas_class(Canvas)) and isinstance(live, Canvas)
+    plain.__class__ = Canvas                         # the same figure on ipympl's canvas, matplotlib's encoder
+    sent = {"live": [], "plain": []}
+    for name, canvas in (("live", live), ("plain", plain)):
+        canvas.send_binary = lambda data, c=canvas, out=sent[name]: out.append((c._current_image_mode, _decoded(data)))
+    for x0 in (-1.5, -1.2, 0.5, 1.0):
+        for ex in explorers:
+            ex.update(x0=x0)
+            if ex.last_redraw == "full":
+                ex.figure.canvas.draw()              # what the browser's draw request makes ipympl do
+    modes = [m for m, _ in sent["live"]]
+    assert modes == [m for m, _ in sent["plain"]] and modes[0] == "full" and "diff" in modes
+    for (_, a), (_, b) in zip(sent["live"], sent["plain"]):
+        assert np.array_equal(a, b)
+
+
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")   # ipympl's Toolbar
+def test_a_full_redraw_of_a_figure_on_screen_is_sent_at_once():
+    """Before the first draw the browser is left to ask for it; afterwards no round trip is waited for."""
+    ex = widgets.OptimizerExplorer(objectives.saddle(), ["gd"], steps=10, interactive=True, grid=30)
+    canvas = ex.figure.canvas
+    calls = []
+    original_draw, original_idle = canvas.draw, canvas.draw_idle
+    canvas.draw = lambda: (calls.append("draw"), original_draw())[1]
+    canvas.draw_idle = lambda: (calls.append("draw_idle"), original_idle())[1]
+    assert ex.painter.refresh(full=True) == "full" and calls == ["draw_idle"]   # not drawn yet: leave it to the browser
+    original_draw()                                                              # the browser's first draw
+    calls.clear()
+    assert ex.painter.refresh(full=True) == "full" and calls == ["draw"]
