@@ -254,9 +254,12 @@ class Explorer:
     def render(self, frame):
         """Show ``frame``: ``set_data`` on the artists, then redraw them only (``"blit"``) or all (``"full"``)."""
         self.frame = frame
-        self.last_redraw = self.painter.refresh(self._apply(frame))
+        full = self._apply(frame)
         style.set_alt(self.figure, self._describe(frame))
+        # The text first, the picture last: the browser then paints the picture as soon as it is decoded,
+        # instead of after re-rendering the status line that would otherwise arrive behind it.
         self.status.value = self._status_html(frame)
+        self.last_redraw = self.painter.refresh(full)
         return self.last_redraw
 
     def _status_html(self, frame):
