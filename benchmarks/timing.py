@@ -49,16 +49,16 @@ def summary(ms):
 class IpymplEncoder:
     """Encode the canvas the way ipympl sends it: a PNG of the pixels that changed since the last frame.
 
-    Mirrors ``FigureCanvasWebAggCore.get_diff_image`` (PIL, default compression),
-    so the benchmark can time it on a plain Agg canvas.
+    Mirrors ``FigureCanvasWebAggCore.get_diff_image``, so the benchmark can time it on a plain Agg
+    canvas, with either the course's encoder (``course_lib.png.encode_rgba``, what the explorers'
+    live canvas sends) or matplotlib's (Pillow at its default compression).
     """
 
-    def __init__(self):
+    def __init__(self, encoder="course"):
         self._last = None
+        self.encoder = encoder
 
     def encode(self, rgba):
-        from PIL import Image
-
         pixels = np.asarray(rgba)
         buff = pixels.view(np.uint32).squeeze(2)
         if self._last is None or self._last.shape != buff.shape:
@@ -66,8 +66,15 @@ class IpymplEncoder:
         else:
             output = np.where(buff != self._last, buff, 0)
         self._last = buff.copy()
+        image = output.view(np.uint8).reshape(*output.shape, 4)
+        if self.encoder == "course":
+            from course_lib.png import encode_rgba
+
+            return len(encode_rgba(image))
+        from PIL import Image
+
         with io.BytesIO() as png:
-            Image.fromarray(output.view(np.uint8).reshape(*output.shape, 4)).save(png, format="png")
+            Image.fromarray(image).save(png, format="png")
             return len(png.getvalue())
 
 

@@ -52,7 +52,8 @@ def _assert_identical(pure_state, fast_state):
     (1000, 4096, 1),      # one partial chunk
     (10_007, 1000, 1),    # a prime size: ragged last chunk
     (10_007, 1000, 3),    # ragged spans over three threads
-    (5, 2, 8),            # more threads than elements: some spans are empty
+    (5, 2, 8),            # more threads than chunks: three spans
+    (100_000, 4096, 2),   # two threads, many chunks each
 ])
 def test_inplace_is_bit_identical_to_the_readable_rule(name, size, chunk, threads):
     opt = OPTS[name]

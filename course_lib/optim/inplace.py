@@ -68,7 +68,8 @@ def adam_update_inplace(opt, params, grad, state, *, chunk=DEFAULT_CHUNK, thread
     chunk : int
         Elements processed per NumPy call.
     threads : int, optional
-        Threads to split each array over; by default :func:`default_threads`.
+        Threads to split each array over (at most one per ``chunk`` elements); by
+        default :func:`default_threads`.
 
     Returns
     -------
@@ -102,6 +103,7 @@ def _update_array(p, g, state, hp, chunk, threads, where):
     t = state.step + 1
     factors = _step_factors(hp, t)
     size = p.size
+    threads = max(1, min(threads, -(-size // chunk)))      # no thread gets less than a chunk of work
     spans = [(size * i // threads, size * (i + 1) // threads) for i in range(threads)]
     spans = [s for s in spans if s[1] > s[0]]
     flat = [a.reshape(-1) for a in (p, g, state.m, state.v, state.v_max)]
