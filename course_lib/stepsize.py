@@ -178,7 +178,7 @@ class StepSizeExplorer(widgets._Explorer):
     """
 
     def __init__(self, objective, optimizers=("adagrad", "rmsprop", "adam"), *, steps=100, max_steps=500, x0=None,
-                 window=None, sliders=None, title=None, interactive=None, blit=True, figsize=(12, 4.4), grid=120,
+                 window=None, sliders=None, title=None, interactive=None, blit=True, figsize=(10.2, 4.3), grid=120,
                  levels=20):
         self.objective = objective
         self.window = explore.window_2d(objective, window)
@@ -195,7 +195,7 @@ class StepSizeExplorer(widgets._Explorer):
         fig = self.figure
         n = len(self.series)
         ncol = min(5, n + 2)
-        fig.subplots_adjust(left=0.05, right=0.985, top=0.9, wspace=0.3,
+        fig.subplots_adjust(left=0.06, right=0.98, top=0.9, wspace=0.32,
                             bottom=widgets._legend_rows_bottom(n + 2, ncol))
         self.ax_path, self.ax_x, self.ax_y = fig.subplots(1, 3)
         plotting.plot_contour(self.objective, self.ax_path, self.window, n=grid, levels=levels)
