@@ -23,7 +23,6 @@ Display an explorer by making it the last expression of a cell.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import functools
 import html
@@ -205,7 +204,6 @@ class Explorer:
         self.frame = None
         self._blit = blit
         self._holding = False
-        self._pending = False
 
     def _finish(self, control_box):
         """Call at the end of a subclass's ``__init__``, once its artists exist."""
@@ -242,30 +240,8 @@ class Explorer:
         return self._refresh()
 
     def _on_change(self, change):
-        """A slider moved: redraw -- once for a burst of moves (see :meth:`_refresh_soon`)."""
         if not self._holding:
-            self._refresh_soon()
-
-    def _refresh_soon(self):
-        """Redraw after the slider messages already waiting in the kernel have been read.
-
-        A drag sends a message per mouse move, faster than a frame can be drawn. Drawing each one
-        would let the figure fall behind the mouse; instead the redraw is queued on the kernel's event
-        loop, and moves that arrive before it runs only change the values it will draw (the latest
-        ones). Without a running event loop (a script, a test) it redraws at once.
-        """
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
             self._refresh()
-            return
-        if not self._pending:
-            self._pending = True
-            loop.call_soon(self._refresh_pending)
-
-    def _refresh_pending(self):
-        self._pending = False
-        self._refresh()
 
     # -- one update: compute, copy into the artists, redraw what changed -------------------------
     def _refresh(self):

@@ -487,26 +487,3 @@ def test_a_full_redraw_of_a_figure_on_screen_is_sent_at_once():
     original_draw()                                                              # the browser's first draw
     calls.clear()
     assert ex.painter.refresh(full=True) == "full" and calls == ["draw"]
-
-
-def test_a_burst_of_slider_moves_in_a_kernel_is_drawn_once_with_the_latest_values():
-    """Inside an event loop (a kernel) the redraw waits for the moves already queued; outside it is immediate."""
-    import asyncio
-
-    ex = widgets.OptimizerExplorer(objectives.saddle(), ["gd"], steps=10, interactive=False, grid=30)
-    drawn = []
-    original = ex._refresh
-    ex._refresh = lambda: drawn.append(ex.values()["steps"]) or original()
-
-    ex.controls["steps"].value = 3                     # no event loop: drawn at once
-    assert drawn == [3]
-
-    async def burst():
-        for steps in (4, 5, 6, 7):
-            ex.controls["steps"].value = steps         # what four messages of one drag do
-        assert drawn == [3]                            # nothing drawn while the moves arrive ...
-        await asyncio.sleep(0)
-        assert drawn == [3, 7]                         # ... then one redraw, with the latest value
-
-    asyncio.run(burst())
-    assert ex.frame is not None and ex.values()["steps"] == 7
