@@ -95,7 +95,7 @@ def _time_updates(make, blit, sequence):
     for encoder in encoders.values():
         encoder.encode(ex.painter.rgba())             # the first image ipympl sends is a full one
     phases = {"compute": [], "draw": [], "png": [], "png_matplotlib": [], "total": [], "total_cpu": []}
-    redraws = {"blit": 0, "full": 0}
+    redraws = {"blit": 0, "axes": 0, "full": 0}
     for values in sequence:
         frame, t_compute, c_compute = clock_wall_cpu_ms(ex.compute, values)
         how, t_draw, c_draw = clock_wall_cpu_ms(ex.render, frame)
@@ -141,7 +141,7 @@ def rows(section):
         for method in ("blit", "draw_idle", "rebuild"):
             m = r[method]
             get = lambda k, q: m[k][q] if k in m else "-"       # noqa: E731 - a tiny local accessor
-            full = m["redraws"]["full"] if "redraws" in m else "all"
+            full = (f"{m['redraws']['full']} (+{m['redraws']['axes']} one panel)" if "redraws" in m else "all")
             out.append([name if method == "blit" else "", method,
                         get("compute", "median_ms"), get("draw", "median_ms"),
                         m["total"]["median_ms"], m["total"]["p90_ms"], m["total_cpu"]["median_ms"],

@@ -13,7 +13,8 @@
 Each explorer creates its figure once. A slider move computes a new frame
 (:mod:`course_lib.explore`), copies it into the existing artists with
 ``set_data`` and redraws only those artists over a cached background
-(blitting); a full redraw happens only when an axis has to change. With
+(blitting). When a panel's limits have to change, only that panel is redrawn
+(see :meth:`Painter.refresh`), or the whole figure where that is not safe. With
 ipympl each frame reaches the browser as a PNG made by :mod:`course_lib.png`. With ipympl (``%matplotlib widget``) the figure is a live canvas;
 otherwise the explorer falls back to an image that is re-rendered when a
 slider is released (``continuous_update=False``).
@@ -167,8 +168,15 @@ class Painter:
             if a.get_visible():
                 self.figure.draw_artist(a)
 
-    def refresh(self, full=False):
-        """Show the artists' new state: ``"blit"`` if only they were redrawn, ``"full"`` otherwise."""
+    def refresh(self, full=False, axes=()):
+        """Show the artists' new state.
+
+        Returns ``"blit"`` if only the moving artists were redrawn, ``"axes"`` if the static part of
+        ``axes`` (whose limits changed, given with ``full``) was redrawn in place, and ``"full"`` after a
+        redraw of the whole figure.
+        """
+        if full and axes and self._redraw_axes(axes):
+            return "axes"
         if not self.blit or full or self._background is None or self._bounds != self.figure.bbox.bounds:
             shown = self._background is not None
             self._background = None
@@ -181,6 +189,43 @@ class Painter:
         self._draw_artists()
         self.canvas.blit(self.figure.bbox)
         return "blit"
+
+    def _redraw_axes(self, axes):
+        """Redraw only ``axes`` over the cached background: erase its region, draw it, blit.
+
+        A full redraw repaints every panel (contours included) to move one panel's limits. Here the
+        region of each axes (ticks, labels and title included) is painted with the figure's colour and
+        the axes is drawn again. Done only when that is exactly what a full redraw would paint: the
+        figure has no layout engine (so nothing else moves) and no other axes, legend or text reaches
+        into the erased regions. Returns False (nothing done) otherwise.
+        """
+        fig, canvas = self.figure, self.canvas
+        if (not self.blit or self._background is None or self._bounds != fig.bbox.bounds
+                or fig.get_layout_engine() is not None):
+            return False
+        renderer = canvas.get_renderer()
+        # each panel's static content (ticks, labels, title, unclipped artists), not its moving artists
+        regions = [ax.get_tightbbox(renderer, bbox_extra_artists=[
+            a for a in ax.get_default_bbox_extra_artists() if not a.get_animated()]).padded(2) for ax in axes]
+        others = [a for a in fig.get_children() if a is not fig.patch and a not in axes and a.get_visible()]
+        for artist in others:
+            extent = artist.get_tightbbox(renderer) if hasattr(artist, "get_tightbbox") else None
+            if extent is not None and any(extent.overlaps(r) for r in regions):
+                return False
+        canvas.restore_region(self._background)
+        pixels = np.asarray(renderer.buffer_rgba())         # a writable view of the canvas
+        height, width = pixels.shape[:2]
+        face = np.round(np.array(matplotlib.colors.to_rgba(fig.get_facecolor())) * 255).astype(np.uint8)
+        for r in regions:
+            x0, x1 = max(0, int(np.floor(r.x0))), min(width, int(np.ceil(r.x1)))
+            y0, y1 = max(0, int(np.floor(height - r.y1))), min(height, int(np.ceil(height - r.y0)))
+            pixels[y0:y1, x0:x1] = face
+        for ax in axes:
+            fig.draw_artist(ax)                               # its animated artists are skipped
+        self._background = canvas.copy_from_bbox(fig.bbox)
+        self._draw_artists()
+        canvas.blit(fig.bbox)
+        return True
 
     def rgba(self):
         """The current pixels (after :meth:`refresh`)."""
@@ -204,6 +249,7 @@ class Explorer:
         self.frame = None
         self._blit = blit
         self._holding = False
+        self._moved_axes = []
 
     def _finish(self, control_box):
         """Call at the end of a subclass's ``__init__``, once its artists exist."""
@@ -214,13 +260,17 @@ class Explorer:
             w.observe(self._on_change, names="value")
         self._refresh()
 
-    @staticmethod
-    def _move_axes(ax, ylim, xlim):
-        """Set ``ax``'s limits to ``ylim`` and ``xlim``; True if either changed (a full redraw is then due)."""
+    def _move_axes(self, ax, ylim, xlim):
+        """Set ``ax``'s limits to ``ylim`` and ``xlim``; True if either changed (a redraw of ``ax`` is then due).
+
+        The axes is remembered, so that :meth:`render` can redraw just this panel (see
+        :meth:`Painter.refresh`) when nothing else changed.
+        """
         changed = tuple(ylim) != tuple(ax.get_ylim()) or tuple(xlim) != tuple(ax.get_xlim())
         if changed:
             ax.set_ylim(*ylim)
             ax.set_xlim(*xlim)
+            self._moved_axes.append(ax)
         return changed
 
     # -- the values of the sliders -------------------------------------------------------------
@@ -254,12 +304,13 @@ class Explorer:
     def render(self, frame):
         """Show ``frame``: ``set_data`` on the artists, then redraw them only (``"blit"``) or all (``"full"``)."""
         self.frame = frame
+        self._moved_axes = []
         full = self._apply(frame)
         style.set_alt(self.figure, self._describe(frame))
         # The text first, the picture last: the browser then paints the picture as soon as it is decoded,
         # instead of after re-rendering the status line that would otherwise arrive behind it.
         self.status.value = self._status_html(frame)
-        self.last_redraw = self.painter.refresh(full)
+        self.last_redraw = self.painter.refresh(full, self._moved_axes)
         return self.last_redraw
 
     def _status_html(self, frame):

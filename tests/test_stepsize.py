@@ -162,7 +162,7 @@ def test_explorer_draws_paths_and_both_coordinates(explorer):
 def test_explorer_image_changes_with_a_slider(explorer):
     before = explorer.image.value
     explorer.update(**{"adam.lr": 0.3})
-    assert explorer.image.value != before and explorer.last_redraw in ("blit", "full")
+    assert explorer.image.value != before and explorer.last_redraw in ("blit", "axes", "full")
 
 
 @pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")   # ipympl's Toolbar
