@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .timing import RESULTS, machine, merge_results, repeat_ms, summary, table
+from .timing import RESULTS, machine, merge_results, repeat_ms, table
 
 ROOT = Path(__file__).resolve().parents[1]
 GOALS = {"notebook_s": 15.0, "course_s": 60.0, "import_s": 0.3, "adam_vs_bound": 0.5}

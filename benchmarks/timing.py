@@ -49,8 +49,8 @@ def summary(ms):
 class IpymplEncoder:
     """Encode the canvas the way ipympl sends it: a PNG of the pixels that changed since the last frame.
 
-    Mirrors ``FigureCanvasWebAggCore.get_diff_image``, so the benchmark can time it on a plain Agg
-    canvas, with either the course's encoder (``course_lib.png.encode_rgba``, what the explorers'
+    Uses the explorers' own frame rule (:func:`course_lib.widgets.ipympl_frame`) on a plain Agg
+    canvas, and encodes with either the course's encoder (``course_lib.png.encode_rgba``, what the explorers'
     live canvas sends) or matplotlib's (Pillow at its default compression).
     """
 
@@ -59,14 +59,9 @@ class IpymplEncoder:
         self.encoder = encoder
 
     def encode(self, rgba):
-        pixels = np.asarray(rgba)
-        buff = pixels.view(np.uint32).squeeze(2)
-        if self._last is None or self._last.shape != buff.shape:
-            output = buff
-        else:
-            output = np.where(buff != self._last, buff, 0)
-        self._last = buff.copy()
-        image = output.view(np.uint8).reshape(*output.shape, 4)
+        from course_lib.widgets import ipympl_frame
+
+        _, image, self._last = ipympl_frame(np.asarray(rgba), self._last)
         if self.encoder == "course":
             from course_lib.png import encode_rgba
 

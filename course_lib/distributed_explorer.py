@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import NamedTuple
 
-import ipywidgets as W
 import numpy as np
 
 from . import distributed, explore, optim, style, widgets
@@ -251,8 +250,7 @@ class CompressionExplorer(widgets._Explorer):
         for slider in self.controls.values():       # every move trains models: update when the slider is released
             slider.continuous_update = False
         self._build_figure(title)
-        self._finish(W.HBox([self.controls[KINDS[kind]], self.controls["workers"]],
-                            layout=W.Layout(flex_flow="row wrap")))
+        self._finish([self.controls[KINDS[kind]], self.controls["workers"]])
 
     def _build_figure(self, title):
         fig = self.figure

@@ -56,7 +56,7 @@ def _normalise_notebook(src, dst, prefix, tests_dir):
     init = f'otter.Notebook("{Path(src).name}")'
     inits = [c for c in nb.cells if c.cell_type == "code" and init in c.source]
     if len(inits) != 1:
-        raise RuntimeError(f"{path.name}: expected one otter init cell calling {init}, found {len(inits)}")
+        raise RuntimeError(f"{Path(src).name}: expected one otter init cell calling {init}, found {len(inits)}")
     inits[0].source = inits[0].source.replace(init, f'otter.Notebook("{Path(src).name}", tests_dir="{tests_dir}")')
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"{prefix}-{i:03d}"

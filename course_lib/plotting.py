@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from . import style
+from .painter import Painter
 from .explore import path_data, visible_path
 from .run import Trajectory
 
@@ -514,28 +515,24 @@ def race_frames(race):
     """The PNG of every frame of a :class:`Race`: the static part is drawn once, then each frame is blitted.
 
     Drawing the whole figure for every frame (as ``Animation.save`` does) repeats
-    the contour, the ticks and the layout each time; here only ``race.moving``
-    is drawn over a copy of the first full draw. The pixels are those of a full
-    draw (``tests/test_plotting.py`` compares them).
+    the contour, the ticks and the layout each time; here a
+    :class:`~course_lib.painter.Painter` draws only ``race.moving`` over a copy of
+    the first full draw. The pixels are those of a full draw
+    (``tests/test_plotting.py`` compares them).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    fig = race.figure
-    canvas = FigureCanvasAgg(fig)
-    for artist in race.moving:
-        artist.set_animated(True)
+    canvas = FigureCanvasAgg(race.figure)
+    painter = Painter(race.figure, race.moving)
     try:
-        canvas.draw()                                      # everything but the moving artists
-        background = canvas.copy_from_bbox(fig.bbox)
+        canvas.draw()                                      # everything but the moving artists, kept by the painter
         pngs = []
         for k in range(race.frames):
             race.draw(k)
-            canvas.restore_region(background)
-            for artist in race.moving:
-                fig.draw_artist(artist)
+            painter.refresh()
             buf = io.BytesIO()
-            Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png")
+            Image.fromarray(painter.rgba()).save(buf, format="png")
             pngs.append(buf.getvalue())
     finally:
         for artist in race.moving:

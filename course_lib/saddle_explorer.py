@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import ipywidgets as W
 import numpy as np
 from matplotlib.patches import Circle
 
@@ -221,14 +220,11 @@ class EscapeExplorer(widgets._Explorer):
         self.cache = explore.RunCache()
         super().__init__(escape_sliders(radius, threshold, noise), figsize, interactive, blit)
         self._build_figure(title, grid, levels, escape_radius)
-        self._finish(W.HBox([self.controls[k] for k in ("radius", "threshold", "noise")],
-                            layout=W.Layout(flex_flow="row wrap")))
+        self._finish([self.controls[k] for k in ("radius", "threshold", "noise")])
 
     def _build_figure(self, title, grid, levels, escape_radius):
-        fig = self.figure
-        fig.subplots_adjust(left=0.06, right=0.98, top=0.92, bottom=0.2, wspace=0.22)
-        self.ax_path, self.ax_loss = fig.subplots(1, 2)
-        plotting.plot_contour(self.objective, self.ax_path, self.window, n=grid, levels=levels)
+        self.ax_path, self.ax_loss = self._contour_and_panels(1, grid, levels, left=0.06, right=0.98, top=0.92,
+                                                              bottom=0.2, wspace=0.22)
         self.ax_path.add_patch(Circle(self.start_point, escape_radius, fill=False, linestyle=":", linewidth=1.2,
                                       edgecolor="black", label=f"escape ball (radius {escape_radius:g})"))
         self.ax_path.set_title(title or f"{self.objective.name}: move the sliders")
@@ -243,7 +239,7 @@ class EscapeExplorer(widgets._Explorer):
         self.ax_loss.set_ylabel("$f(x_t)$")
         self.ax_loss.set_title("f per step: a drop means the run escaped")
         handles = [p.line for p in self.paths] + [self.kicks] + plotting.legend_proxies()
-        fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize="small", frameon=False)
+        self.figure.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize="small", frameon=False)
         self.warning = self.ax_path.text(0.02, 0.02, "", transform=self.ax_path.transAxes, fontsize="small",
                                          va="bottom", ha="left",
                                          bbox=dict(facecolor="white", alpha=0.85, edgecolor="none"))

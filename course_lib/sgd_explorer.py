@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-import ipywidgets as W
 import numpy as np
 
 from . import data, explore, models, optim, plotting, style
@@ -301,15 +300,12 @@ class MinibatchExplorer(_Explorer):
                                          description=specs["batch_size"].description)
         super().__init__(specs, figsize, interactive, blit)
         self._build_figure(names, title, grid, levels)
-        self._finish(W.HBox([_column("SGD", [self.controls[k] for k in ("batch_size", "lr")]),
-                             _column("run", [self.controls[k] for k in ("epochs", "seed")])],
-                            layout=W.Layout(flex_flow="row wrap")))
+        self._finish([_column("SGD", [self.controls[k] for k in ("batch_size", "lr")]),
+                      _column("run", [self.controls[k] for k in ("epochs", "seed")])])
 
     def _build_figure(self, names, title, grid, levels):
-        fig = self.figure
-        fig.subplots_adjust(left=0.07, right=0.98, top=0.92, bottom=0.21, wspace=0.25)
-        self.ax_path, self.ax_loss = fig.subplots(1, 2)
-        plotting.plot_contour(self.objective, self.ax_path, self.window, n=grid, levels=levels)
+        self.ax_path, self.ax_loss = self._contour_and_panels(1, grid, levels, left=0.07, right=0.98, top=0.92,
+                                                              bottom=0.21, wspace=0.25)
         self.ax_path.set_xlabel(names[0])
         self.ax_path.set_ylabel(names[1])
         self.ax_path.set_title(title or "Least-squares line fit: SGD vs GD")
@@ -322,8 +318,8 @@ class MinibatchExplorer(_Explorer):
         self.ax_loss.set_xlabel("passes over the data (epochs)")
         self.ax_loss.set_ylabel("$L(w, b) - L^*$")
         self.ax_loss.set_title("Loss gap at equal cost")
-        self.legend = fig.legend(handles=[p.line for p in self.paths] + plotting.legend_proxies(),
-                                 loc="lower center", ncol=4, fontsize="small", frameon=False)
+        self.legend = self.figure.legend(handles=[p.line for p in self.paths] + plotting.legend_proxies(),
+                                         loc="lower center", ncol=4, fontsize="small", frameon=False)
 
     def _moving_artists(self):
         return [a for p in self.paths for a in p] + [self.start_marker] + self.loss_lines

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import ipywidgets as W
 import numpy as np
 
 from . import explore, optim, plotting, style, widgets
@@ -187,18 +186,14 @@ class StepSizeExplorer(widgets._Explorer):
         super().__init__(explore.explorer_sliders(objective, self.series, steps, max_steps, x0, self.window),
                          figsize, interactive, blit)
         self._build_figure(title, grid, levels)
-        runs = widgets._column("run", [self.controls[k] for k in ("steps", "x0", "y0")])
-        cols = [widgets._column(s.key, [self.controls[f"{s.key}.{k}"] for k in s.sliders]) for s in self.series]
-        self._finish(W.HBox([runs, *cols], layout=W.Layout(flex_flow="row wrap")))
+        self._finish(widgets.series_controls(self.controls, self.series))
 
     def _build_figure(self, title, grid, levels):
         fig = self.figure
         n = len(self.series)
         ncol = min(5, n + 2)
-        fig.subplots_adjust(left=0.06, right=0.98, top=0.9, wspace=0.32,
-                            bottom=widgets._legend_rows_bottom(n + 2, ncol))
-        self.ax_path, self.ax_x, self.ax_y = fig.subplots(1, 3)
-        plotting.plot_contour(self.objective, self.ax_path, self.window, n=grid, levels=levels)
+        self.ax_path, self.ax_x, self.ax_y = self._contour_and_panels(
+            2, grid, levels, left=0.06, right=0.98, top=0.9, wspace=0.32, bottom=widgets._legend_rows_bottom(n + 2, ncol))
         self.ax_path.set_title(title or f"{self.objective.name}: move the sliders")
         styles = style.styles_for([s.name for s in self.series])
         self.paths = [plotting.add_path_artists(self.ax_path, st, s.key) for s, st in zip(self.series, styles)]

@@ -13,11 +13,12 @@
 Each explorer creates its figure once. A slider move computes a new frame
 (:mod:`course_lib.explore`), copies it into the existing artists with
 ``set_data`` and redraws only those artists over a cached background
-(blitting). When a panel's limits have to change, only that panel is redrawn
-(see :meth:`Painter.refresh`), or the whole figure where that is not safe. With
-ipympl each frame reaches the browser as a PNG made by :mod:`course_lib.png`. With ipympl (``%matplotlib widget``) the figure is a live canvas;
-otherwise the explorer falls back to an image that is re-rendered when a
-slider is released (``continuous_update=False``).
+(blitting, :mod:`course_lib.painter`). When a panel's limits have to change,
+only that panel is redrawn, or the whole figure where that is not safe. With
+ipympl (``%matplotlib widget``) the figure is a live canvas, whose frames reach
+the browser as PNGs made by :mod:`course_lib.png`; otherwise the explorer falls
+back to an image that is re-rendered when a slider is released
+(``continuous_update=False``).
 
 Display an explorer by making it the last expression of a cell.
 """
@@ -36,10 +37,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import critical, explore, plotting, png, style
+from .painter import Painter
 from .explore import SliderSpec
 
-__all__ = ["ipympl_active", "new_figure", "live_canvas_class", "make_slider", "png_html", "Painter", "Explorer", "control_column",
-           "OptimizerExplorer",
+__all__ = ["ipympl_active", "new_figure", "live_canvas_class", "ipympl_frame", "make_slider", "png_html", "Painter",
+           "Explorer", "control_column", "control_row", "series_controls", "OptimizerExplorer",
            "FunctionExplorer", "LandscapeExplorer", "CriticalPointClassifier", "report_html", "critical_figure"]
 
 
@@ -95,21 +97,58 @@ def live_canvas_class(canvas_class):
             """matplotlib's ``get_diff_image`` (full or diff frame, as ipympl expects), encoded fast."""
             if not self._png_is_old:
                 return None
-            pixels = np.asarray(self.get_renderer().buffer_rgba())
-            buff = pixels.view(np.uint32).squeeze(2)    # one uint32 per pixel: compare whole pixels at once
-            if self._force_full or buff.shape != self._last_buff.shape or (pixels[:, :, 3] != 255).any():
-                self.set_image_mode("full")
-                output = buff
-            else:
-                self.set_image_mode("diff")
-                output = np.where(buff != self._last_buff, buff, 0)
-            self._last_buff = buff.copy()
+            mode, image, self._last_buff = ipympl_frame(np.asarray(self.get_renderer().buffer_rgba()),
+                                                        self._last_buff, self._force_full)
+            self.set_image_mode(mode)
             self._force_full = False
             self._png_is_old = False
-            return png.encode_rgba(output.view(np.uint8).reshape((*output.shape, 4)))
+            return png.encode_rgba(image)
 
     LiveCanvas.__name__ = LiveCanvas.__qualname__ = f"Live{canvas_class.__name__}"
     return LiveCanvas
+
+
+def ipympl_frame(pixels, last, force_full=False):
+    """The picture ipympl sends for the canvas ``pixels`` after the frame ``last`` (matplotlib's rule).
+
+    A "full" frame is the whole canvas; a "diff" frame keeps only the pixels that
+    changed and leaves the rest transparent, for the browser to draw over the
+    previous picture. A full frame is sent first, after a resize, when forced, or
+    when the canvas has transparent pixels (which a diff could not overlay).
+
+    Parameters
+    ----------
+    pixels : ndarray of uint8, shape (height, width, 4)
+        The canvas now.
+    last : ndarray of uint32, shape (height, width), or None
+        The previous frame, one uint32 per pixel (as returned here).
+    force_full : bool
+        Send the whole canvas.
+
+    Returns
+    -------
+    mode : {"full", "diff"}
+    image : ndarray of uint8, shape (height, width, 4)
+    buff : ndarray of uint32
+        This frame, to pass as ``last`` next time.
+    """
+    buff = pixels.view(np.uint32).squeeze(2)     # one uint32 per pixel: compare whole pixels at once
+    if force_full or last is None or buff.shape != last.shape or (pixels[:, :, 3] != 255).any():
+        mode, output = "full", buff
+    else:
+        mode, output = "diff", np.where(buff != last, buff, 0)
+    return mode, output.view(np.uint8).reshape((*output.shape, 4)), buff.copy()
+
+
+def control_row(widgets):
+    """The explorers' controls: ``widgets`` side by side, wrapping onto more lines in a narrow window."""
+    return W.HBox(list(widgets), layout=W.Layout(flex_flow="row wrap"))
+
+
+def series_controls(controls, series):
+    """The controls of an explorer of optimizer runs: a "run" column, then one column per optimizer."""
+    runs = control_column("run", [controls[k] for k in ("steps", "x0", "y0")])
+    return [runs, *(control_column(s.key, [controls[f"{s.key}.{k}"] for k in s.sliders]) for s in series)]
 
 
 def make_slider(spec, continuous_update=True):
@@ -132,106 +171,6 @@ def png_html(rgba, alt):
     return f'<img src="data:image/png;base64,{data}" alt="{html.escape(style.check_alt(alt), quote=True)}"/>'
 
 
-class Painter:
-    """Redraw only what moves: blit the ``artists`` over a background cached at the last full draw.
-
-    Parameters
-    ----------
-    fig : Figure
-        A figure on an Agg-based canvas (Agg or ipympl).
-    artists : list of Artist
-        What changes between frames; they are drawn only by the painter.
-    blit : bool
-        False: every refresh is a full redraw (the simple, slower way).
-    """
-
-    def __init__(self, fig, artists, blit=True):
-        self.figure, self.canvas = fig, fig.canvas
-        self.artists = list(artists)
-        self.blit = bool(blit)
-        for a in self.artists:
-            a.set_animated(self.blit)
-        self._background = None
-        self._bounds = None
-        self.canvas.mpl_connect("draw_event", self._on_draw)
-
-    def _on_draw(self, event):
-        """After a full draw: keep the background, then draw the moving artists on top."""
-        if not self.blit or event is None or event.canvas is not self.canvas:
-            return
-        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-        self._bounds = self.figure.bbox.bounds
-        self._draw_artists()
-
-    def _draw_artists(self):
-        for a in self.artists:
-            if a.get_visible():
-                self.figure.draw_artist(a)
-
-    def refresh(self, full=False, axes=()):
-        """Show the artists' new state.
-
-        Returns ``"blit"`` if only the moving artists were redrawn, ``"axes"`` if the static part of
-        ``axes`` (whose limits changed, given with ``full``) was redrawn in place, and ``"full"`` after a
-        redraw of the whole figure.
-        """
-        if full and axes and self._redraw_axes(axes):
-            return "axes"
-        if not self.blit or full or self._background is None or self._bounds != self.figure.bbox.bounds:
-            shown = self._background is not None
-            self._background = None
-            # Once the figure has been drawn (it is on screen), redraw it now: ipympl's draw_idle would
-            # first ask the browser, which asks back, one round trip later. Before that, leave the first
-            # draw to the browser, which requests it when it shows the canvas.
-            self.canvas.draw() if shown else self.canvas.draw_idle()
-            return "full"
-        self.canvas.restore_region(self._background)
-        self._draw_artists()
-        self.canvas.blit(self.figure.bbox)
-        return "blit"
-
-    def _redraw_axes(self, axes):
-        """Redraw only ``axes`` over the cached background: erase its region, draw it, blit.
-
-        A full redraw repaints every panel (contours included) to move one panel's limits. Here the
-        region of each axes (ticks, labels and title included) is painted with the figure's colour and
-        the axes is drawn again. Done only when that is exactly what a full redraw would paint: the
-        figure has no layout engine (so nothing else moves) and no other axes, legend or text reaches
-        into the erased regions. Returns False (nothing done) otherwise.
-        """
-        fig, canvas = self.figure, self.canvas
-        if (not self.blit or self._background is None or self._bounds != fig.bbox.bounds
-                or fig.get_layout_engine() is not None):
-            return False
-        renderer = canvas.get_renderer()
-        # each panel's static content (ticks, labels, title, unclipped artists), not its moving artists
-        regions = [ax.get_tightbbox(renderer, bbox_extra_artists=[
-            a for a in ax.get_default_bbox_extra_artists() if not a.get_animated()]).padded(2) for ax in axes]
-        others = [a for a in fig.get_children() if a is not fig.patch and a not in axes and a.get_visible()]
-        for artist in others:
-            extent = artist.get_tightbbox(renderer) if hasattr(artist, "get_tightbbox") else None
-            if extent is not None and any(extent.overlaps(r) for r in regions):
-                return False
-        canvas.restore_region(self._background)
-        pixels = np.asarray(renderer.buffer_rgba())         # a writable view of the canvas
-        height, width = pixels.shape[:2]
-        face = np.round(np.array(matplotlib.colors.to_rgba(fig.get_facecolor())) * 255).astype(np.uint8)
-        for r in regions:
-            x0, x1 = max(0, int(np.floor(r.x0))), min(width, int(np.ceil(r.x1)))
-            y0, y1 = max(0, int(np.floor(height - r.y1))), min(height, int(np.ceil(height - r.y0)))
-            pixels[y0:y1, x0:x1] = face
-        for ax in axes:
-            fig.draw_artist(ax)                               # its animated artists are skipped
-        self._background = canvas.copy_from_bbox(fig.bbox)
-        self._draw_artists()
-        canvas.blit(fig.bbox)
-        return True
-
-    def rgba(self):
-        """The current pixels (after :meth:`refresh`)."""
-        return np.asarray(self.canvas.buffer_rgba())
-
-
 class Explorer:
     """The base of every explorer: sliders -> ``compute(values)`` -> ``render(frame)`` -> display.
 
@@ -251,14 +190,21 @@ class Explorer:
         self._holding = False
         self._moved_axes = []
 
-    def _finish(self, control_box):
-        """Call at the end of a subclass's ``__init__``, once its artists exist."""
+    def _finish(self, controls):
+        """Call at the end of a subclass's ``__init__``, once its artists exist, with the controls to show."""
         self.painter = Painter(self.figure, self._moving_artists(), self._blit)
         view = self.figure.canvas if self.interactive else self.image
-        self.widget = W.VBox([control_box, view, self.status])
+        self.widget = W.VBox([control_row(controls), view, self.status])
         for w in self.controls.values():
             w.observe(self._on_change, names="value")
         self._refresh()
+
+    def _contour_and_panels(self, panels, grid, levels, **margins):
+        """Lay out the figure as a contour of the objective and ``panels`` panels beside it; return the axes."""
+        self.figure.subplots_adjust(**margins)
+        axes = self.figure.subplots(1, 1 + panels)
+        plotting.plot_contour(self.objective, axes[0], self.window, n=grid, levels=levels)
+        return axes
 
     def _move_axes(self, ax, ylim, xlim):
         """Set ``ax``'s limits to ``ylim`` and ``xlim``; True if either changed (a redraw of ``ax`` is then due).
@@ -302,7 +248,8 @@ class Explorer:
         return frame
 
     def render(self, frame):
-        """Show ``frame``: ``set_data`` on the artists, then redraw them only (``"blit"``) or all (``"full"``)."""
+        """Show ``frame``: ``set_data`` on the artists, then redraw them (``"blit"``), the panels whose limits
+        changed (``"axes"``) or everything (``"full"``)."""
         self.frame = frame
         self._moved_axes = []
         full = self._apply(frame)
@@ -396,18 +343,14 @@ class OptimizerExplorer(Explorer):
         super().__init__(explore.explorer_sliders(objective, self.series, steps, max_steps, x0, self.window),
                          figsize, interactive, blit)
         self._build_figure(title, grid, levels)
-        runs = control_column("run", [self.controls[k] for k in ("steps", "x0", "y0")])
-        cols = [control_column(s.key, [self.controls[f"{s.key}.{k}"] for k in s.sliders]) for s in self.series]
-        self._finish(W.HBox([runs, *cols], layout=W.Layout(flex_flow="row wrap")))
+        self._finish(series_controls(self.controls, self.series))
 
     def _build_figure(self, title, grid, levels):
         fig = self.figure
         n = len(self.series)
         ncol = min(5, n + 2)
-        fig.subplots_adjust(left=0.06, right=0.98, top=0.92, wspace=0.22,
-                            bottom=_legend_rows_bottom(n + 2, ncol))
-        self.ax_path, self.ax_loss = fig.subplots(1, 2)
-        plotting.plot_contour(self.objective, self.ax_path, self.window, n=grid, levels=levels)
+        self.ax_path, self.ax_loss = self._contour_and_panels(1, grid, levels, left=0.06, right=0.98, top=0.92,
+                                                              wspace=0.22, bottom=_legend_rows_bottom(n + 2, ncol))
         self.ax_path.set_title(title or f"{self.objective.name}: move the sliders")
         styles = style.styles_for([s.name for s in self.series])
         self.paths = [plotting.add_path_artists(self.ax_path, st, s.key) for s, st in zip(self.series, styles)]
@@ -478,7 +421,7 @@ class FunctionExplorer(Explorer):
                  "lr": (lr_slider or explore.HYPERPARAM_SLIDERS["lr"]).with_value(lr)}
         super().__init__(specs, figsize, interactive, blit)
         self._build_figure(title, n)
-        self._finish(W.HBox([self.controls["x"], self.controls["lr"]], layout=W.Layout(flex_flow="row wrap")))
+        self._finish([self.controls["x"], self.controls["lr"]])
 
     def _build_figure(self, title, n):
         (lo, hi), = self.window
@@ -567,7 +510,7 @@ class LandscapeExplorer(Explorer):
                  for i, ((lo, hi), s, name) in enumerate(zip(window, start, self.names))}
         super().__init__(specs, figsize, interactive, blit)
         self._build_figure(loss, data, data_labels, title, log, grid, levels)
-        self._finish(W.HBox([self.controls["w1"], self.controls["w2"]], layout=W.Layout(flex_flow="row wrap")))
+        self._finish([self.controls["w1"], self.controls["w2"]])
 
     def _build_figure(self, loss, data, data_labels, title, log, grid, levels):
         fig = self.figure

@@ -1,0 +1,114 @@
+"""Blitting: redraw only what moves over a cached copy of the rest of the figure.
+
+A :class:`Painter` is what keeps the explorers' sliders and the race animation's
+frames cheap: the static part of a figure (contours, axes, labels) is drawn once
+and copied; each update restores that copy, draws the moving artists on it and
+shows the result. When one panel's limits change, only that panel is redrawn.
+"""
+
+from __future__ import annotations
+
+import matplotlib.colors
+import numpy as np
+
+__all__ = ["Painter"]
+
+
+class Painter:
+    """Redraw only what moves: blit the ``artists`` over a background cached at the last full draw.
+
+    Parameters
+    ----------
+    fig : Figure
+        A figure on an Agg-based canvas (Agg or ipympl).
+    artists : list of Artist
+        What changes between frames; they are drawn only by the painter.
+    blit : bool
+        False: every refresh is a full redraw (the simple, slower way).
+    """
+
+    def __init__(self, fig, artists, blit=True):
+        self.figure, self.canvas = fig, fig.canvas
+        self.artists = list(artists)
+        self.blit = bool(blit)
+        for a in self.artists:
+            a.set_animated(self.blit)
+        self._background = None
+        self._bounds = None
+        self.canvas.mpl_connect("draw_event", self._on_draw)
+
+    def _on_draw(self, event):
+        """After a full draw: keep the background, then draw the moving artists on top."""
+        if not self.blit or event is None or event.canvas is not self.canvas:
+            return
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._bounds = self.figure.bbox.bounds
+        self._draw_artists()
+
+    def _draw_artists(self):
+        for a in self.artists:
+            if a.get_visible():
+                self.figure.draw_artist(a)
+
+    def refresh(self, full=False, axes=()):
+        """Show the artists' new state.
+
+        Returns ``"blit"`` if only the moving artists were redrawn, ``"axes"`` if the static part of
+        ``axes`` (whose limits changed, given with ``full``) was redrawn in place, and ``"full"`` after a
+        redraw of the whole figure.
+        """
+        if full and axes and self._redraw_axes(axes):
+            return "axes"
+        if not self.blit or full or self._background is None or self._bounds != self.figure.bbox.bounds:
+            shown = self._background is not None
+            self._background = None
+            # Once the figure has been drawn (it is on screen), redraw it now: ipympl's draw_idle would
+            # first ask the browser, which asks back, one round trip later. Before that, leave the first
+            # draw to the browser, which requests it when it shows the canvas.
+            self.canvas.draw() if shown else self.canvas.draw_idle()
+            return "full"
+        self.canvas.restore_region(self._background)
+        self._draw_artists()
+        self.canvas.blit(self.figure.bbox)
+        return "blit"
+
+    def _redraw_axes(self, axes):
+        """Redraw only ``axes`` over the cached background: erase its region, draw it, blit.
+
+        A full redraw repaints every panel (contours included) to move one panel's limits. Here the
+        region of each axes (ticks, labels and title included) is painted with the figure's colour and
+        the axes is drawn again. Done only when that is exactly what a full redraw would paint: the
+        figure has no layout engine (so nothing else moves) and no other axes, legend or text reaches
+        into the erased regions. Returns False (nothing done) otherwise.
+        """
+        fig, canvas = self.figure, self.canvas
+        if (not self.blit or self._background is None or self._bounds != fig.bbox.bounds
+                or fig.get_layout_engine() is not None):
+            return False
+        renderer = canvas.get_renderer()
+        # each panel's static content (ticks, labels, title, unclipped artists), not its moving artists
+        regions = [ax.get_tightbbox(renderer, bbox_extra_artists=[
+            a for a in ax.get_default_bbox_extra_artists() if not a.get_animated()]).padded(2) for ax in axes]
+        others = [a for a in fig.get_children() if a is not fig.patch and a not in axes and a.get_visible()]
+        for artist in others:
+            extent = artist.get_tightbbox(renderer) if hasattr(artist, "get_tightbbox") else None
+            if extent is not None and any(extent.overlaps(r) for r in regions):
+                return False
+        canvas.restore_region(self._background)
+        pixels = np.asarray(renderer.buffer_rgba())         # a writable view of the canvas
+        height, width = pixels.shape[:2]
+        face = np.round(np.array(matplotlib.colors.to_rgba(fig.get_facecolor())) * 255).astype(np.uint8)
+        for r in regions:
+            x0, x1 = max(0, int(np.floor(r.x0))), min(width, int(np.ceil(r.x1)))
+            y0, y1 = max(0, int(np.floor(height - r.y1))), min(height, int(np.ceil(height - r.y0)))
+            pixels[y0:y1, x0:x1] = face
+        for ax in axes:
+            fig.draw_artist(ax)                               # its animated artists are skipped
+        self._background = canvas.copy_from_bbox(fig.bbox)
+        self._draw_artists()
+        canvas.blit(fig.bbox)
+        return True
+
+    def rgba(self):
+        """The current pixels (after :meth:`refresh`)."""
+        return np.asarray(self.canvas.buffer_rgba())
