@@ -45,8 +45,20 @@ def test_a_widget_that_cannot_render_fails(page, lab):
 def test_a_slider_that_does_not_move_its_figure_fails(page, lab):
     report = check(page, lab, "broken_slider", drag="required")
     assert not report.ok
-    assert any("amplitude" in p and "did not respond within 1 s" in p for p in report.problems), report.summary()
+    assert any("amplitude" in p and f"did not respond within 1 s of the drag, {bh.DRAG_ATTEMPTS} times" in p
+               for p in report.problems), report.summary()
     assert any("no dragged slider changed its figure" in p for p in report.problems), report.summary()
+    assert bh.only_late(report), "a figure that never answers is late: the course test runs it once more"
+
+
+def test_only_lateness_earns_a_rerun():
+    late = bh.Report("n.ipynb", problems=["cell 3: lr: figure did not respond within 5 s of the drag, 3 times (...)",
+                                          "2 figure canvas(es) still blank 30 s after the run"])
+    assert bh.only_late(late)
+    for problem in ("cell 4: output shows 'Error displaying widget'", "console error: TypeError: x is undefined",
+                    "TimeoutError: timed out after 120 s waiting for the run to finish"):
+        assert not bh.only_late(bh.Report("n.ipynb", problems=[*late.problems, problem])), problem
+    assert not bh.only_late(bh.Report("n.ipynb"))
 
 
 def test_a_slider_that_repaints_an_unchanged_figure_fails(page, lab):
