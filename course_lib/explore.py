@@ -101,16 +101,18 @@ class SliderSpec:
             raise ValueError(f"{self.name} must be an integer, got {value!r}")
         return int(value) if self.integer else float(value)
 
-    def snap(self, value, digits=3):
+    def snap(self, value, digits=3, linear_digits=12):
         """A slider position as a clean value: clipped to the range (a browser may round past an end),
-        rounded to an integer or, on a log scale, to ``digits`` significant digits."""
+        rounded to an integer, on a log scale to ``digits`` significant digits, else to ``linear_digits``.
+
+        The browser puts a slider on its step grid in floating point, so the 0.9 it was given comes
+        back as 0.9000000000000001: both snap to the same value.
+        """
         value = min(max(float(value), self.low), self.high)
         if self.integer:
             return int(round(value))
-        if self.log:
-            value = float(f"{value:.{digits}g}")
-            return min(max(value, self.low), self.high)
-        return value
+        value = float(f"{value:.{digits if self.log else linear_digits}g}")
+        return min(max(value, self.low), self.high)
 
     def with_value(self, value):
         """A copy with another default ``value`` (checked against the range)."""

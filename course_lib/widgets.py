@@ -189,6 +189,7 @@ class Explorer:
         self._blit = blit
         self._holding = False
         self._moved_axes = []
+        self._shown = None          # the slider values of the frame on show
 
     def _finish(self, controls):
         """Call at the end of a subclass's ``__init__``, once its artists exist, with the controls to show."""
@@ -236,12 +237,16 @@ class Explorer:
         return self._refresh()
 
     def _on_change(self, change):
-        if not self._holding:
+        # A browser showing the sliders for the first time puts each on its step grid and sends the
+        # value back (0.9 returns as 0.9000000000000001): nothing to redraw when the snapped values,
+        # which are what the frame is computed from, are those already shown.
+        if not self._holding and self.values() != self._shown:
             self._refresh()
 
     # -- one update: compute, copy into the artists, redraw what changed -------------------------
     def _refresh(self):
-        frame = self.compute(self.values())
+        self._shown = self.values()
+        frame = self.compute(self._shown)
         self.render(frame)
         if self.image is not None:
             self.image.value = png_html(self.painter.rgba(), style.get_alt(self.figure))

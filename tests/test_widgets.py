@@ -72,6 +72,10 @@ def test_slider_spec_check_and_snap():
     assert lr.snap(0.0123456) == 0.0123
     steps = SliderSpec("steps", 1, 500, 100, integer=True)
     assert steps.snap(99.6) == 100 and isinstance(steps.snap(3.0), int)
+    # what a browser sends back after putting a value on the slider's step grid
+    assert explore.HYPERPARAM_SLIDERS["momentum"].snap(0.9000000000000001) == 0.9
+    assert lr.snap(0.03162277660168379) == lr.snap(0.0316227766016838)
+    assert SliderSpec("x", -2, 2, 0).snap(-1.8199999999999998) == -1.82
     with pytest.raises(ValueError, match="integer"):
         steps.check(2.5)
 
@@ -348,6 +352,21 @@ def test_explorer_survives_every_slider_extreme(explorer, data):
     assert alt.startswith("Contour map of Rosenbrock") and alt.count("after") + alt.count("diverged") >= 3
     status = re.sub("<[^>]+>", "\n", explorer.status.value)
     assert sum(1 for line in status.splitlines() if line.strip()) == 3
+
+
+def test_the_browser_putting_sliders_on_their_grid_causes_no_redraw():
+    """A browser shows the sliders and sends back each value it rounded onto the step grid: no new frame."""
+    ex = widgets.OptimizerExplorer(objectives.rosenbrock(), [("gd", {"lr": 0.0316227766016838}), "momentum"],
+                                   steps=30, x0=(-1.82, 2.0), interactive=False, grid=30)
+    frames = []
+    ex.compute = lambda values, compute=ex.compute: frames.append(values) or compute(values)
+    for key, value in {"gd.lr": 0.03162277660168379, "momentum.momentum": 0.9000000000000001,
+                       "x0": -1.8199999999999998}.items():
+        ex.controls[key].value = value
+    assert frames == []
+    ex.controls["momentum.momentum"].value = 0.5                       # a real move still redraws
+    assert len(frames) == 1 and frames[0]["momentum.momentum"] == 0.5
+    plt.close("all")
 
 
 def test_explorer_update_checks_values(explorer):
