@@ -78,6 +78,8 @@ clean:
 # --- Browser tests: the course in a real JupyterLab in headless Chromium (tests/browser) -----------------
 # Playwright drives Debian's Chromium (CHROMIUM=...); it never downloads a browser of its own.
 CHROMIUM ?= /usr/bin/chromium
+# RECORD=1: merge the measurements into benchmarks/results.json (else .browser-artifacts/results.json).
+RECORD   ?=
 
 .PHONY: test-browser venv-browser chromium
 
@@ -100,7 +102,7 @@ chromium:
 
 test-browser: venv-browser chromium bytecode
 	@mkdir -p .browser-artifacts
-	COURSE_BROWSER_TESTS=1 CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -p no:cacheprovider -v --durations=5 \
+	COURSE_BROWSER_TESTS=1 COURSE_BROWSER_RECORD=$(RECORD) CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -p no:cacheprovider -v --durations=5 \
 		tests/browser
 
 # --- Exercises: otter-grader masters -> student/solution notebooks, autograder zips, gradebook ----------

@@ -292,7 +292,10 @@ class CompressionExplorer(widgets._Explorer):
         old = self.ax_bytes.get_xlim()
         new = explore.log_limits(megabytes, old if old[0] > 0 else None, dynamic_range=1e9, slack_decades=1,
                                  pad_decades=0)
-        return self._move_axes(self.ax_bytes, self.ax_bytes.get_ylim(), new)
+        if tuple(new) != tuple(old):
+            self.ax_bytes.set_xlim(*new)
+            return True
+        return False
 
     def _describe(self, frame):
         return describe_compression(frame)

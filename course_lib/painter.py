@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import matplotlib.colors
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.transforms import Bbox
 
 __all__ = ["Painter"]
 
@@ -35,6 +37,8 @@ class Painter:
             a.set_animated(self.blit)
         self._background = None
         self._bounds = None
+        self._extents = {}      # axes -> (its limits and the figure size, the extent of its static content)
+        self._before = {}       # axes -> its extent before the limits changed (see `before_move`)
         self.canvas.mpl_connect("draw_event", self._on_draw)
 
     def _on_draw(self, event):
@@ -43,12 +47,32 @@ class Painter:
             return
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         self._bounds = self.figure.bbox.bounds
+        self._extents.clear()           # anything may have changed: measure again when needed
         self._draw_artists()
 
     def _draw_artists(self):
         for a in self.artists:
             if a.get_visible():
                 self.figure.draw_artist(a)
+
+    def extent(self, ax):
+        """The region of ``ax``'s static content (ticks, labels, title; not the moving artists), in pixels.
+
+        Measured once per state of its limits: measuring lays out its ticks, about as costly as drawing it.
+        """
+        key = (tuple(ax.get_xlim()), tuple(ax.get_ylim()), self.figure.bbox.bounds)
+        known = self._extents.get(ax)
+        if known is None or known[0] != key:
+            renderer = self.canvas.get_renderer()
+            static = [a for a in ax.get_default_bbox_extra_artists() if not a.get_animated()]
+            known = self._extents[ax] = (key, ax.get_tightbbox(renderer, bbox_extra_artists=static).padded(2))
+        return known[1]
+
+    def before_move(self, ax):
+        """Call before changing ``ax``'s limits: where its content is now, which a one-panel redraw
+        (:meth:`refresh` with ``axes``) must erase as well as where it will be."""
+        if self.blit and self._background is not None:
+            self._before.setdefault(ax, self.extent(ax))
 
     def refresh(self, full=False, axes=()):
         """Show the artists' new state.
@@ -57,7 +81,8 @@ class Painter:
         ``axes`` (whose limits changed, given with ``full``) was redrawn in place, and ``"full"`` after a
         redraw of the whole figure.
         """
-        if full and axes and self._redraw_axes(axes):
+        before, self._before = self._before, {}
+        if full and axes and self._redraw_axes(axes, before):
             return "axes"
         if not self.blit or full or self._background is None or self._bounds != self.figure.bbox.bounds:
             shown = self._background is not None
@@ -72,26 +97,28 @@ class Painter:
         self.canvas.blit(self.figure.bbox)
         return "blit"
 
-    def _redraw_axes(self, axes):
-        """Redraw only ``axes`` over the cached background: erase its region, draw it, blit.
+    def _redraw_axes(self, axes, before):
+        """Redraw only ``axes`` over the cached background: erase their regions, draw them, blit.
 
         A full redraw repaints every panel (contours included) to move one panel's limits. Here the
-        region of each axes (ticks, labels and title included) is painted with the figure's colour and
-        the axes is drawn again. Done only when that is exactly what a full redraw would paint: the
-        figure has no layout engine (so nothing else moves) and no other axes, legend or text reaches
-        into the erased regions. Returns False (nothing done) otherwise.
+        region of each axes (ticks, labels and title included), where its content was (``before``, from
+        :meth:`before_move`) and where it is now, is painted with the figure's colour and the axes is
+        drawn again. Done only when that is exactly what a full redraw would paint: the figure has no
+        layout engine (so nothing else moves), each axes' old region is known, and no other axes, legend
+        or text reaches into the erased regions. Returns False (nothing done) otherwise.
         """
         fig, canvas = self.figure, self.canvas
         if (not self.blit or self._background is None or self._bounds != fig.bbox.bounds
-                or fig.get_layout_engine() is not None):
+                or fig.get_layout_engine() is not None or any(ax not in before for ax in axes)):
             return False
         renderer = canvas.get_renderer()
-        # each panel's static content (ticks, labels, title, unclipped artists), not its moving artists
-        regions = [ax.get_tightbbox(renderer, bbox_extra_artists=[
-            a for a in ax.get_default_bbox_extra_artists() if not a.get_animated()]).padded(2) for ax in axes]
+        regions = [Bbox.union([before[ax], self.extent(ax)]) for ax in axes]
         others = [a for a in fig.get_children() if a is not fig.patch and a not in axes and a.get_visible()]
         for artist in others:
-            extent = artist.get_tightbbox(renderer) if hasattr(artist, "get_tightbbox") else None
+            if isinstance(artist, Axes):
+                extent = self.extent(artist)
+            else:
+                extent = artist.get_tightbbox(renderer) if hasattr(artist, "get_tightbbox") else None
             if extent is not None and any(extent.overlaps(r) for r in regions):
                 return False
         canvas.restore_region(self._background)

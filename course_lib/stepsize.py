@@ -231,7 +231,10 @@ class StepSizeExplorer(widgets._Explorer):
             values = np.concatenate([eff[:, i] for eff in frame.sizes]) if frame.sizes else np.empty(0)
             y_lim = explore.log_limits(values, ax.get_ylim(), dynamic_range=1e8, pad_decades=1)
             x_lim = explore.step_limits(steps, ax.get_xlim())
-            changed = self._move_axes(ax, y_lim, x_lim) or changed
+            if tuple(y_lim) != tuple(ax.get_ylim()) or tuple(x_lim) != tuple(ax.get_xlim()):
+                ax.set_ylim(*y_lim)
+                ax.set_xlim(*x_lim)
+                changed = True
         return changed
 
     def _describe(self, frame):

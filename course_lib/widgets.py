@@ -215,6 +215,7 @@ class Explorer:
         """
         changed = tuple(ylim) != tuple(ax.get_ylim()) or tuple(xlim) != tuple(ax.get_xlim())
         if changed:
+            self.painter.before_move(ax)
             ax.set_ylim(*ylim)
             ax.set_xlim(*xlim)
             self._moved_axes.append(ax)

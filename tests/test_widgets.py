@@ -508,11 +508,14 @@ def test_a_full_redraw_of_a_figure_on_screen_is_sent_at_once():
     assert ex.painter.refresh(full=True) == "full" and calls == ["draw"]
 
 
-@pytest.mark.parametrize("make", ["optimizer", "sgd", "saddle", "stepsize", "distributed"])
+@pytest.mark.parametrize("make", ["optimizer", "sgd", "saddle"])
 def test_redrawing_one_panel_paints_what_a_full_redraw_paints(make):
-    """Moves that change a panel's limits redraw only the panels that moved (one, or the step-size explorer's
-    two): the pixels must match a full redraw."""
-    from course_lib import data, distributed_explorer, models, saddle_explorer, sgd_explorer, stepsize
+    """Moves that change the loss panel's limits redraw only that panel: the pixels must match a full redraw.
+
+    (The step-size and distributed explorers redraw in full: there, redrawing their log-scaled panels
+    alone measured as slow as redrawing the whole figure, or slower: 140 against 86 ms.)
+    """
+    from course_lib import saddle_explorer, sgd_explorer
 
     def build(blit):
         if make == "optimizer":
@@ -523,18 +526,10 @@ def test_redrawing_one_panel_paints_what_a_full_redraw_paints(make):
             x = rng.uniform(-2, 2, 60)
             return sgd_explorer.MinibatchExplorer(x, 1.5 * x - 0.5 + 0.3 * rng.standard_normal(60),
                                                   interactive=False, blit=blit, grid=40)
-        if make == "stepsize":
-            return stepsize.StepSizeExplorer(objectives.quadratic(0.05, 5), [("adagrad", {"lr": 0.5}), "adam"],
-                                             steps=40, max_steps=200, x0=(4.0, 1.0), interactive=False, grid=40,
-                                             blit=blit)
-        if make == "distributed":
-            return distributed_explorer.CompressionExplorer(
-                models.softmax_regression(2, 2), data.two_blobs(n=120, distance=2.0, spread=1.5, seed=1),
-                "top_k", steps=10, interactive=False, blit=blit)
         return saddle_explorer.EscapeExplorer(objectives.saddle(), steps=60, interactive=False, grid=40, blit=blit)
 
     fast, full = build(True), build(False)
-    keys = [k for k in fast.specs if k in ("steps", "x0", "y0", "batch", "lr", "gd.lr", "adam.lr")] or list(fast.specs)
+    keys = [k for k in fast.specs if k in ("steps", "x0", "y0", "batch", "lr", "gd.lr")] or list(fast.specs)
     rng = np.random.default_rng(1)
     kinds = []
     for _ in range(20):
