@@ -67,6 +67,21 @@ class Trajectory:
         """True if the run stopped because it diverged."""
         return not self.success
 
+    def steps_to(self, target):
+        """The first step :math:`t` with :math:`f(x_t) < \text{target}` (0 if the start already is), or None.
+
+        Examples
+        --------
+        >>> from course_lib import objectives, optim
+        >>> run(optim.gd(lr=0.25), objectives.parabola(), [1.0], steps=10).steps_to(1e-3)   # f = 4^-t
+        5
+        """
+        if isinstance(target, bool) or not isinstance(target, (int, float, np.integer, np.floating)) \
+                or np.isnan(target):
+            raise ValueError(f"target must be a number, got {target!r}")
+        below = np.flatnonzero(self.fs < target)
+        return int(below[0]) if below.size else None
+
     def __repr__(self):
         return (f"Trajectory({self.label or 'run'}: nit={self.nit}, success={self.success}, "
                 f"f={self.fun:.6g}, message={self.message!r})")

@@ -118,3 +118,15 @@ def test_bad_arguments_raise_clear_errors(kwargs, message):
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
         run(args.pop("opt"), args.pop("objective"), args.pop("x0"), **args)
+
+
+def test_steps_to_is_the_first_step_below_the_target():
+    traj = run(optim.gd(lr=0.25), objectives.parabola(), [1.0], steps=10)      # f(x_t) = 4^-t
+    assert traj.steps_to(1e-3) == 5 and traj.steps_to(4.0**-5) == 6           # strictly below
+    assert traj.steps_to(2.0) == 0                                            # the start already is
+    assert traj.steps_to(1e-30) is None                                       # never within 10 steps
+    diverged = run(optim.gd(lr=1.5), objectives.parabola(), [1.0], steps=500)
+    assert diverged.diverged and diverged.steps_to(0.5) is None
+    for bad in ("0.1", None, float("nan"), True):
+        with pytest.raises(ValueError, match="target must be a number"):
+            traj.steps_to(bad)
