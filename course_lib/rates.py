@@ -1,4 +1,4 @@
-r"""Convergence theory of gradient descent and heavy-ball momentum on quadratics.
+r"""Convergence theory of gradient descent, heavy-ball and Nesterov momentum on quadratics.
 
 On :math:`f(x) = \tfrac12 x^\top H x` with Hessian eigenvalues
 :math:`\mu = \lambda_{\min} \le \dots \le \lambda_{\max} = L`, each eigen-direction
@@ -28,7 +28,7 @@ from .optim._core import non_negative, positive
 
 __all__ = [
     "gd_rate", "gd_optimal", "momentum_matrix", "momentum_rate", "momentum_optimal",
-    "critical_momentum", "momentum_stable", "measured_rate",
+    "critical_momentum", "momentum_stable", "nesterov_matrix", "nesterov_rate", "measured_rate",
 ]
 
 
@@ -104,6 +104,32 @@ def momentum_stable(lr, beta, lam):
     r"""Whether momentum converges along :math:`\lambda`: :math:`0 < \eta\lambda < 2 + 2\beta` (for :math:`0 \le \beta < 1`)."""
     h = positive("lr", lr) * _eigenvalues(lam)[0]
     return bool(0 <= non_negative("beta", beta) < 1 and 0 < h < 2 + 2 * beta)
+
+
+def nesterov_matrix(lr, mu, lam):
+    r"""The 2 x 2 iteration matrix of Nesterov momentum (torch's form) along one eigen-direction.
+
+    With :math:`g = \lambda p`, torch's update :math:`b' = \mu b + g`,
+    :math:`p' = p - \eta(g + \mu b')` is linear in :math:`(p, b)`:
+
+    .. math::
+
+        \begin{pmatrix} p' \\ b' \end{pmatrix} =
+        \begin{pmatrix} 1 - \eta\lambda(1 + \mu) & -\eta\mu^2 \\ \lambda & \mu \end{pmatrix}
+        \begin{pmatrix} p \\ b \end{pmatrix},
+
+    whose characteristic polynomial is :math:`z^2 - (1+\mu)(1-\eta\lambda)\,z + \mu(1-\eta\lambda)`
+    (derived with sympy in the momentum notebook).
+    """
+    return np.array([[1 - lr * lam * (1 + mu), -lr * mu**2], [lam, mu]])
+
+
+def nesterov_rate(lr, mu, lams):
+    r"""The rate :math:`\max_i \rho(N(\lambda_i))` of Nesterov momentum (spectral radius of :func:`nesterov_matrix`)."""
+    positive("lr", lr)
+    non_negative("mu", mu)
+    return float(max(np.max(np.abs(np.linalg.eigvals(nesterov_matrix(lr, mu, lam))))
+                     for lam in _eigenvalues(lams)))
 
 
 def measured_rate(traj, x_star=None, skip=0.5):

@@ -80,6 +80,32 @@ def test_the_closed_forms_with_sympy():
     assert sp.solve(sp.Eq(1 - eta * mu, eta * L - 1), eta) == [2 / (L + mu)]
 
 
+@pytest.mark.parametrize("lr, mu", [(0.0198, 0.0), (0.01, 0.818), (0.012, 0.5), (0.005, 0.95)])
+def test_nesterov_rate_matches_measured_runs(lr, mu):
+    f = objectives.quadratic(1, 100)                   # eigenvalues 1 and 100, as in the momentum notebook
+    predicted = rates.nesterov_rate(lr, mu, [1.0, 100.0])
+    t = run(optim.nesterov(lr, mu) if mu else optim.gd(lr), f, [-1.0, 0.1], steps=600)
+    assert predicted < 1 and rates.measured_rate(t) == pytest.approx(predicted, rel=0.03)
+    if mu == 0:                                        # no momentum: gradient descent
+        assert predicted == pytest.approx(rates.gd_rate(lr, [1.0, 100.0]))
+
+
+def test_nesterov_matrix_is_torchs_update_and_its_polynomial():
+    eta, mu, lam, p, b, z = sp.symbols("eta mu lambda p b z")
+    new_b = mu * b + lam * p
+    new_p = p - eta * (lam * p + mu * new_b)
+    N = sp.Matrix([new_p, new_b]).jacobian([p, b])
+    assert sp.simplify(sp.Matrix(rates.nesterov_matrix(eta, mu, lam)) - N) == sp.zeros(2, 2)
+    assert sp.expand(N.charpoly(z).as_expr()) == sp.expand(z**2 - (1 + mu) * (1 - eta * lam) * z + mu * (1 - eta * lam))
+    # and a step of the library's optimizer is that matrix applied to (p, b) (f = lam p^2 / 2, so g = lam p)
+    opt, lam_, p0 = optim.nesterov(lr=0.1, momentum=0.7), 2.0, np.array([1.5])
+    p1, state = opt.update(p0, lam_ * p0, opt.init(p0))
+    b1 = state.momentum_buffer.copy()
+    p2, state = opt.update(p1, lam_ * p1, state)
+    np.testing.assert_allclose([p2[0], state.momentum_buffer[0]],
+                               rates.nesterov_matrix(0.1, 0.7, lam_) @ np.array([p1[0], b1[0]]), rtol=1e-14)
+
+
 def test_bad_input():
     with pytest.raises(ValueError, match="eigenvalues must be positive"):
         rates.gd_rate(0.1, [0.0, 1.0])
