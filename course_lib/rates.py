@@ -63,12 +63,15 @@ def momentum_matrix(lr, beta, lam):
     return np.array([[1 + beta - lr * lam, -beta], [1.0, 0.0]])
 
 
+def _worst_radius(matrix, lr, momentum, lams):
+    """The largest spectral radius of ``matrix(lr, momentum, lam)`` over the eigenvalues ``lams``."""
+    positive("lr", lr)
+    return float(max(np.max(np.abs(np.linalg.eigvals(matrix(lr, momentum, lam)))) for lam in _eigenvalues(lams)))
+
+
 def momentum_rate(lr, beta, lams):
     r"""The rate :math:`\max_i \rho(T(\lambda_i))` of heavy-ball momentum (spectral radius)."""
-    positive("lr", lr)
-    non_negative("beta", beta)
-    return float(max(np.max(np.abs(np.linalg.eigvals(momentum_matrix(lr, beta, lam))))
-                     for lam in _eigenvalues(lams)))
+    return _worst_radius(momentum_matrix, lr, non_negative("beta", beta), lams)
 
 
 def momentum_optimal(lam_min, lam_max):
@@ -126,10 +129,7 @@ def nesterov_matrix(lr, mu, lam):
 
 def nesterov_rate(lr, mu, lams):
     r"""The rate :math:`\max_i \rho(N(\lambda_i))` of Nesterov momentum (spectral radius of :func:`nesterov_matrix`)."""
-    positive("lr", lr)
-    non_negative("mu", mu)
-    return float(max(np.max(np.abs(np.linalg.eigvals(nesterov_matrix(lr, mu, lam))))
-                     for lam in _eigenvalues(lams)))
+    return _worst_radius(nesterov_matrix, lr, non_negative("mu", mu), lams)
 
 
 def measured_rate(traj, x_star=None, skip=0.5):

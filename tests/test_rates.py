@@ -111,5 +111,11 @@ def test_bad_input():
         rates.gd_rate(0.1, [0.0, 1.0])
     with pytest.raises(ValueError, match="lr must be positive, got -1"):
         rates.momentum_rate(-1, 0.5, [1.0])
+    with pytest.raises(ValueError, match="beta must be non-negative, got -0.5"):
+        rates.momentum_rate(0.1, -0.5, [1.0])
+    with pytest.raises(ValueError, match="mu must be non-negative, got -0.5"):
+        rates.nesterov_rate(0.1, -0.5, [1.0])
+    with pytest.raises(ValueError, match="eigenvalues must be positive"):
+        rates.nesterov_rate(0.1, 0.5, [-1.0])
     with pytest.raises(ValueError, match="skip must be in"):
         rates.measured_rate(run(optim.gd(0.1), objectives.parabola(), [1.0], steps=5), skip=1.0)
