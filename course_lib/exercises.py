@@ -163,7 +163,7 @@ def stale_files(root=EXERCISES):
         The generated files that are missing, extra or different in ``root``; empty when up to date.
     """
     with tempfile.TemporaryDirectory(prefix="exercises-check-") as tmp:
-        names = build_all(root=tmp, source_root=root, run_tests=False)
+        build_all(root=tmp, source_root=root, run_tests=False)
         fresh, committed = snapshot(tmp), snapshot(root, names=None)
     problems = []
     for path in sorted(fresh.keys() | committed.keys()):

@@ -9,16 +9,6 @@ import pytest
 from course_lib import data
 
 
-@pytest.fixture(scope="module")
-def digits():
-    return data.digits(seed=0)
-
-
-@pytest.fixture(scope="module")
-def diabetes():
-    return data.diabetes(seed=0)
-
-
 def _same_split(a, b):
     return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in ("X_train", "y_train", "X_test", "y_test"))
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from course_lib import data, distributed as D, models, optim
+from course_lib import distributed as D, models, optim
 
 grads = arrays(np.float64, st.integers(1, 30), elements=st.floats(-10, 10, allow_nan=False))
 
@@ -53,11 +53,6 @@ def test_message_bytes():
     assert D.message_bytes(D.threshold(0.1, quantize=True), g) == 2 * 4
     full = {"W": np.ones((2, 2)), "b": np.ones(1)}
     assert D.message_bytes(D.threshold(0.1), full) == 5 * 4   # sparse would be larger: send dense
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return data.digits()
 
 
 def test_tau_zero_is_plain_data_parallel_sgd(digits):

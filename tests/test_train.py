@@ -5,17 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from course_lib import data, models, optim, train
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return data.digits(seed=0)
-
-
-@pytest.fixture(scope="module")
-def diabetes():
-    return data.diabetes(seed=0)
+from course_lib import models, optim, train
 
 
 @pytest.mark.parametrize("model, opt", [

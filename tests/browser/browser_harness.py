@@ -459,7 +459,7 @@ def check_notebook(page, lab, relpath, *, run_timeout_s=120, drag=False, drag_li
     """
     report = Report(relpath)
     watch = ConsoleWatch(page)
-    try:
+    with _reporting(page, report, watch, screenshot_dir):
         open_notebook(page, lab, relpath)
         # What a learner sees before running anything: the committed outputs (widgets included).
         page.wait_for_timeout(500)
@@ -484,13 +484,21 @@ def check_notebook(page, lab, relpath, *, run_timeout_s=120, drag=False, drag_li
         page.wait_for_timeout(300)
         for err in watch.errors:
             report.fail(("while opening: " if err in load_errors else "") + err)
+    return report
+
+
+@contextlib.contextmanager
+def _reporting(page, report, watch, screenshot_dir):
+    """Any exception in the block becomes a problem of ``report`` (with the page's errors so far);
+    a screenshot is taken into ``screenshot_dir`` (if given) whatever happens."""
+    try:
+        yield
     except Exception as err:  # noqa: BLE001 -- any failure is reported with the notebook's name
         report.fail(f"{type(err).__name__}: {err}")
         report.problems.extend(e for e in watch.errors if e not in report.problems)
     finally:
         if screenshot_dir is not None:
             _screenshot(page, report, screenshot_dir)
-    return report
 
 
 #: Problems that only say something came too late (the figure did not repaint or was not painted in
@@ -792,7 +800,7 @@ def check_grader_feedback(page, lab, relpath, *, timeout_s=120, screenshot_dir=N
     and run that check: it must show otter's feedback for ``qN`` (failing tests), not an error."""
     report = Report(relpath)
     watch = ConsoleWatch(page)
-    try:
+    with _reporting(page, report, watch, screenshot_dir):
         open_notebook(page, lab, relpath)
         sources = page.evaluate(f"""() => {{ {_PANEL_JS}
             return panel.content.widgets.map(c => [c.model.type, c.model.sharedModel.getSource()]); }}""")
@@ -819,10 +827,4 @@ def check_grader_feedback(page, lab, relpath, *, timeout_s=120, screenshot_dir=N
                 line.strip() for line in text.strip().splitlines()[:6] if line.strip()))
         page.wait_for_timeout(300)
         report.problems.extend(watch.errors)
-    except Exception as err:  # noqa: BLE001
-        report.fail(f"{type(err).__name__}: {err}")
-        report.problems.extend(e for e in watch.errors if e not in report.problems)
-    finally:
-        if screenshot_dir is not None:
-            _screenshot(page, report, screenshot_dir)
     return report
