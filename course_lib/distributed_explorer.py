@@ -240,6 +240,10 @@ class CompressionExplorer(widgets._Explorer):
     >>> ex                                       # display it (last expression of a cell)  # doctest: +SKIP
     """
 
+    # Its log-scaled bytes panel (whose y-axis is shared) redrawn alone measured slower than the whole
+    # figure (140 against 86 ms): a move that changes its limits redraws everything.
+    one_panel_redraws = False
+
     def __init__(self, model, data, kind="threshold", *, value=None, workers=4, max_workers=8, steps=80,
                  batch_size=16, lr=0.1, seed=0, cache=None, title=None, interactive=None, blit=True,
                  figsize=(10, 4.4)):
@@ -292,10 +296,7 @@ class CompressionExplorer(widgets._Explorer):
         old = self.ax_bytes.get_xlim()
         new = explore.log_limits(megabytes, old if old[0] > 0 else None, dynamic_range=1e9, slack_decades=1,
                                  pad_decades=0)
-        if tuple(new) != tuple(old):
-            self.ax_bytes.set_xlim(*new)
-            return True
-        return False
+        return self._move_axes(self.ax_bytes, self.ax_bytes.get_ylim(), new)
 
     def _describe(self, frame):
         return describe_compression(frame)

@@ -71,8 +71,8 @@ class Painter:
     def before_move(self, ax):
         """Call before changing ``ax``'s limits: where its content is now, which a one-panel redraw
         (:meth:`refresh` with ``axes``) must erase as well as where it will be."""
-        if self.blit and self._background is not None:
-            self._before.setdefault(ax, self.extent(ax))
+        if self.blit and self._background is not None and ax not in self._before:
+            self._before[ax] = self.extent(ax)
 
     def refresh(self, full=False, axes=()):
         """Show the artists' new state.

@@ -582,9 +582,9 @@ def _offline_player(player):
     return re.sub(r'<i class="fa ([^"]+)"></i>', symbol, player)
 
 
-#: The keyword defaults of :func:`race_animation` (besides ``interval``), which :func:`race_html` shares.
+#: The keyword defaults of :func:`race_animation`, which :func:`race_html` shares.
 _RACE_DEFAULTS = {name: p.default for name, p in inspect.signature(race_animation).parameters.items()
-                  if p.default is not inspect.Parameter.empty and name != "interval"}
+                  if p.default is not inspect.Parameter.empty}
 
 
 def race_html(objective, trajectories, alt, **kwargs):
@@ -605,8 +605,9 @@ def race_html(objective, trajectories, alt, **kwargs):
         player's buttons are text symbols, not icons from a CDN.
     """
     alt = style.check_alt(alt)
-    interval = kwargs.pop("interval", 150)
-    race = _race(objective, trajectories, **{**_RACE_DEFAULTS, **kwargs})
+    options = {**_RACE_DEFAULTS, **kwargs}
+    interval = options.pop("interval")
+    race = _race(objective, trajectories, **options)
     player = _offline_player(_player_html(race.figure, race_frames(race), interval, default_mode="once"))
     label = html.escape(alt, quote=True)
     return f'<figure aria-label="{label}">{player}<figcaption>{html.escape(alt)}</figcaption></figure>'

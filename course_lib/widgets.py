@@ -179,6 +179,11 @@ class Explorer:
     artists; True if an axis changed), ``_moving_artists()`` and ``_describe(frame)`` (the alt text).
     """
 
+    #: Whether a move that changes a panel's limits (:meth:`_move_axes`) redraws just that panel (see
+    #: :meth:`Painter.refresh`) rather than the whole figure. Off in an explorer whose panels cost as
+    #: much to measure and redraw alone as the whole figure does.
+    one_panel_redraws = True
+
     def __init__(self, specs, figsize, interactive, blit):
         self.specs = dict(specs)
         self.figure, self.interactive = new_figure(figsize, interactive=interactive)
@@ -210,15 +215,16 @@ class Explorer:
     def _move_axes(self, ax, ylim, xlim):
         """Set ``ax``'s limits to ``ylim`` and ``xlim``; True if either changed (a redraw of ``ax`` is then due).
 
-        The axes is remembered, so that :meth:`render` can redraw just this panel (see
-        :meth:`Painter.refresh`) when nothing else changed.
+        With :attr:`one_panel_redraws`, the axes is remembered, so that :meth:`render` can redraw just
+        this panel (see :meth:`Painter.refresh`) when nothing else changed.
         """
         changed = tuple(ylim) != tuple(ax.get_ylim()) or tuple(xlim) != tuple(ax.get_xlim())
         if changed:
-            self.painter.before_move(ax)
+            if self.one_panel_redraws:
+                self.painter.before_move(ax)
+                self._moved_axes.append(ax)
             ax.set_ylim(*ylim)
             ax.set_xlim(*xlim)
-            self._moved_axes.append(ax)
         return changed
 
     # -- the values of the sliders -------------------------------------------------------------

@@ -97,7 +97,7 @@ def test_explorer_survives_slider_extremes(problem, kind, values):
     assert isinstance(ex.controls["workers"], W.IntSlider)
     for v in values:
         frame = ex.update(**v)
-        assert ex.last_redraw in ("blit", "axes", "full")
+        assert ex.last_redraw in ("blit", "full")      # never one panel alone (one_panel_redraws is off)
         for line in ex.painter.artists:
             assert np.all(np.isfinite(np.asarray(line.get_xydata(), float)))
         for curve, s_line, b_line in zip(frame.curves, ex.step_lines, ex.byte_lines):

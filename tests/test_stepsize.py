@@ -162,7 +162,21 @@ def test_explorer_draws_paths_and_both_coordinates(explorer):
 def test_explorer_image_changes_with_a_slider(explorer):
     before = explorer.image.value
     explorer.update(**{"adam.lr": 0.3})
-    assert explorer.image.value != before and explorer.last_redraw in ("blit", "axes", "full")
+    assert explorer.image.value != before and explorer.last_redraw in ("blit", "full")
+
+
+def test_new_limits_redraw_the_whole_figure():
+    """Its log panels cost as much to redraw alone as the figure: limit changes are full redraws."""
+    ex = StepSizeExplorer(objectives.quadratic(0.05, 5), ["adam"], steps=40, max_steps=80, x0=(4.0, 1.0),
+                          interactive=False, grid=30, title="paths")     # a title that stays in its panel
+    kinds, limits = [], []
+    for steps in (80, 10, 80):                       # step axis (0, 50) -> (0, 100) -> (0, 10) -> (0, 100)
+        ex.update(steps=steps)
+        kinds.append(ex.last_redraw)
+        limits.append(ex.ax_x.get_xlim())
+    assert limits == [(0, 100), (0, 10), (0, 100)] and ex.ax_y.get_xlim() == (0, 100)
+    assert kinds == ["full"] * 3
+    plt.close("all")
 
 
 @pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")   # ipympl's Toolbar
