@@ -227,9 +227,11 @@ class CompressionExplorer(widgets._Explorer):
         models of ``steps`` steps: keep it small.
     cache : HistoryCache, optional
         Runs already computed (e.g. by :func:`compression_runs` in the notebook) are not trained again.
-    interactive : bool, optional
-        Live ipympl canvas (default: if ipympl is the backend) or a re-rendered image. Either way the
-        sliders update when released (``continuous_update=False``): every move trains two models.
+    canvas : bool
+        False (default): the figure is an image, sent again after every move (the quicker way);
+        True: an ipympl canvas, with its toolbar to pan and zoom (needs ipympl).
+        Either way the sliders update when released (``continuous_update=False``): every move
+        trains two models.
     blit : bool
         Redraw only the curves (default).
 
@@ -245,12 +247,12 @@ class CompressionExplorer(widgets._Explorer):
     one_panel_redraws = False
 
     def __init__(self, model, data, kind="threshold", *, value=None, workers=4, max_workers=8, steps=80,
-                 batch_size=16, lr=0.1, seed=0, cache=None, title=None, interactive=None, blit=True,
+                 batch_size=16, lr=0.1, seed=0, cache=None, title=None, canvas=False, blit=True,
                  figsize=(10, 4.4)):
         self.model, self.data, self.kind = model, data, _check_kind(kind)
         self.run_args = dict(steps=steps, batch_size=batch_size, lr=lr, seed=seed)
         self.cache = cache if cache is not None else HistoryCache()
-        super().__init__(compression_sliders(kind, value, workers, max_workers), figsize, interactive, blit)
+        super().__init__(compression_sliders(kind, value, workers, max_workers), figsize, canvas, blit)
         for slider in self.controls.values():       # every move trains models: update when the slider is released
             slider.continuous_update = False
         self._build_figure(title)

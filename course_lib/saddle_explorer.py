@@ -196,8 +196,9 @@ class EscapeExplorer(widgets._Explorer):
         The view (default: the objective's window).
     title : str, optional
         Title of the contour panel; say what to notice.
-    interactive : bool, optional
-        Live ipympl canvas (default: if ipympl is the backend) or a re-rendered image.
+    canvas : bool
+        False (default): the figure is an image, sent again after every move (the quicker way);
+        True: an ipympl canvas, with its toolbar to pan and zoom (needs ipympl).
     blit : bool
         Redraw only the moving artists (default).
 
@@ -210,7 +211,7 @@ class EscapeExplorer(widgets._Explorer):
     """
 
     def __init__(self, objective, start=(0.0, 0.0), *, lr=0.1, steps=150, wait=10, seed=0, escape_radius=0.5,
-                 radius=0.1, threshold=1e-3, noise=0.05, window=None, title=None, interactive=None, blit=True,
+                 radius=0.1, threshold=1e-3, noise=0.05, window=None, title=None, canvas=False, blit=True,
                  figsize=(10, 4.6), grid=150, levels=20):
         self.objective = objective
         self.window = explore.window_2d(objective, window)
@@ -218,7 +219,7 @@ class EscapeExplorer(widgets._Explorer):
         self.run_args = dict(start=self.start_point, lr=lr, steps=steps, wait=wait, seed=seed,
                              escape_radius=escape_radius)
         self.cache = explore.RunCache()
-        super().__init__(escape_sliders(radius, threshold, noise), figsize, interactive, blit)
+        super().__init__(escape_sliders(radius, threshold, noise), figsize, canvas, blit)
         self._build_figure(title, grid, levels, escape_radius)
         self._finish([self.controls[k] for k in ("radius", "threshold", "noise")])
 

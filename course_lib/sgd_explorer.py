@@ -279,13 +279,14 @@ class MinibatchExplorer(_Explorer):
         Axis labels of the parameters.
     title : str, optional
         Title of the contour panel.
-    interactive : bool, optional
-        Live ipympl canvas (default: if ipympl is the backend) or an image re-rendered on release.
+    canvas : bool
+        False (default): the figure is an image, sent again after every move (the quicker way);
+        True: an ipympl canvas, with its toolbar to pan and zoom (needs ipympl).
     sliders : dict of str -> SliderSpec, optional
         Replace some of :data:`EXPLORER_SLIDERS` (e.g. another default learning rate).
     """
 
-    def __init__(self, x, y, *, start=None, names=("$w$", "$b$"), title=None, interactive=None, blit=True,
+    def __init__(self, x, y, *, start=None, names=("$w$", "$b$"), title=None, canvas=False, blit=True,
                  sliders=None, figsize=(9, 4.2), grid=120, levels=20):
         self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         self.objective = models.line_mse_objective(self.x, self.y)
@@ -298,7 +299,7 @@ class MinibatchExplorer(_Explorer):
         specs["batch_size"] = SliderSpec("batch_size", 1, min(specs["batch_size"].high, len(self.y)),
                                          min(specs["batch_size"].value, len(self.y)), integer=True,
                                          description=specs["batch_size"].description)
-        super().__init__(specs, figsize, interactive, blit)
+        super().__init__(specs, figsize, canvas, blit)
         self._build_figure(names, title, grid, levels)
         self._finish([_column("SGD", [self.controls[k] for k in ("batch_size", "lr")]),
                       _column("run", [self.controls[k] for k in ("epochs", "seed")])])

@@ -172,7 +172,7 @@ class StepSizeExplorer(widgets._Explorer):
         A 2-D objective.
     optimizers : sequence of str or (str, dict)
         As for ``OptimizerExplorer``, e.g. ``[("adam", {"lr": 0.1}), "adagrad"]``.
-    steps, max_steps, x0, window, sliders, title, interactive, blit, figsize, grid, levels
+    steps, max_steps, x0, window, sliders, title, canvas, blit, figsize, grid, levels
         As for ``OptimizerExplorer``.
     """
 
@@ -181,14 +181,14 @@ class StepSizeExplorer(widgets._Explorer):
     one_panel_redraws = False
 
     def __init__(self, objective, optimizers=("adagrad", "rmsprop", "adam"), *, steps=100, max_steps=500, x0=None,
-                 window=None, sliders=None, title=None, interactive=None, blit=True, figsize=(10.2, 4.3), grid=120,
+                 window=None, sliders=None, title=None, canvas=False, blit=True, figsize=(10.2, 4.3), grid=120,
                  levels=20):
         self.objective = objective
         self.window = explore.window_2d(objective, window)
         self.series = explore.series_specs(optimizers, sliders)
         self.cache = explore.RunCache()
         super().__init__(explore.explorer_sliders(objective, self.series, steps, max_steps, x0, self.window),
-                         figsize, interactive, blit)
+                         figsize, canvas, blit)
         self._build_figure(title, grid, levels)
         self._finish(widgets.series_controls(self.controls, self.series))
 

@@ -14,18 +14,21 @@ Each explorer creates its figure once. A slider move computes a new frame
 (:mod:`course_lib.explore`), copies it into the existing artists with
 ``set_data`` and redraws only those artists over a cached background
 (blitting, :mod:`course_lib.painter`). When a panel's limits have to change,
-only that panel is redrawn, or the whole figure where that is not safe. With
-ipympl (``%matplotlib widget``) the figure is a live canvas, whose frames reach
-the browser as PNGs made by :mod:`course_lib.png`; otherwise the explorer falls
-back to an image that is re-rendered when a slider is released
-(``continuous_update=False``).
+only that panel is redrawn, or the whole figure where that is not safe.
+
+The figure reaches the browser as an image widget: after every move the
+explorer sends one PNG of its canvas, made by :mod:`course_lib.png`, and the
+browser shows it as soon as it is decoded. That is the quickest way from a
+drag to a new picture (``benchmarks/results.json``, section "browser"), and it
+needs no matplotlib backend. With ``canvas=True`` the figure is an ipympl
+canvas instead (``%matplotlib widget``): slower to repaint, but with ipympl's
+toolbar to pan and zoom, and sharp on high-density screens.
 
 Display an explorer by making it the last expression of a cell.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import html
 import math
@@ -40,7 +43,7 @@ from . import critical, explore, plotting, png, style
 from .painter import Painter
 from .explore import SliderSpec
 
-__all__ = ["ipympl_active", "new_figure", "live_canvas_class", "ipympl_frame", "make_slider", "png_html", "Painter",
+__all__ = ["ipympl_active", "new_figure", "live_canvas_class", "ipympl_frame", "make_slider", "Painter",
            "Explorer", "control_column", "control_row", "series_controls", "OptimizerExplorer",
            "FunctionExplorer", "LandscapeExplorer", "CriticalPointClassifier", "report_html", "critical_figure"]
 
@@ -69,7 +72,7 @@ def new_figure(figsize, dpi=100, interactive=None):
         try:
             from ipympl.backend_nbagg import Canvas, FigureManager
         except ImportError as err:
-            raise ValueError("interactive=True needs ipympl (pip install ipympl)") from err
+            raise ValueError("an ipympl canvas (canvas=True, interactive=True) needs ipympl: pip install ipympl") from err
         canvas = live_canvas_class(Canvas)(fig)
         FigureManager(canvas, 0)
         canvas.header_visible = False
@@ -165,10 +168,9 @@ def make_slider(spec, continuous_update=True):
     return W.FloatSlider(value=spec.value, min=spec.low, max=spec.high, step=step, readout_format=".4g", **common)
 
 
-def png_html(rgba, alt):
-    """An ``<img>`` tag with ``alt`` text for an RGBA pixel buffer (fast PNG encoding)."""
-    data = base64.b64encode(png.encode_rgba(np.asarray(rgba))).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(style.check_alt(alt), quote=True)}"/>'
+#: CSS that hides text from view but not from screen readers.
+_VISUALLY_HIDDEN = ("position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; "
+                    "clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0")
 
 
 class Explorer:
@@ -184,12 +186,12 @@ class Explorer:
     #: much to measure and redraw alone as the whole figure does.
     one_panel_redraws = True
 
-    def __init__(self, specs, figsize, interactive, blit):
+    def __init__(self, specs, figsize, canvas, blit):
         self.specs = dict(specs)
-        self.figure, self.interactive = new_figure(figsize, interactive=interactive)
-        self.controls = {k: make_slider(s, continuous_update=self.interactive) for k, s in self.specs.items()}
+        self.figure, self.on_canvas = new_figure(figsize, interactive=bool(canvas))
+        self.controls = {k: make_slider(s) for k, s in self.specs.items()}
         self.status = W.HTML()
-        self.image = None if self.interactive else W.HTML()
+        self.image = None if self.on_canvas else W.Image(format="png")
         self.frame = None
         self._blit = blit
         self._holding = False
@@ -199,7 +201,7 @@ class Explorer:
     def _finish(self, controls):
         """Call at the end of a subclass's ``__init__``, once its artists exist, with the controls to show."""
         self.painter = Painter(self.figure, self._moving_artists(), self._blit)
-        view = self.figure.canvas if self.interactive else self.image
+        view = self.figure.canvas if self.on_canvas else self.image
         self.widget = W.VBox([control_row(controls), view, self.status])
         for w in self.controls.values():
             w.observe(self._on_change, names="value")
@@ -256,8 +258,13 @@ class Explorer:
         frame = self.compute(self._shown)
         self.render(frame)
         if self.image is not None:
-            self.image.value = png_html(self.painter.rgba(), style.get_alt(self.figure))
+            self.image.value = png.encode_rgba(self.painter.rgba())
         return frame
+
+    @property
+    def alt(self):
+        """The alt text of the picture on show: a description of the current frame."""
+        return style.get_alt(self.figure)
 
     def render(self, frame):
         """Show ``frame``: ``set_data`` on the artists, then redraw them (``"blit"``), the panels whose limits
@@ -273,8 +280,12 @@ class Explorer:
         return self.last_redraw
 
     def _status_html(self, frame):
+        """The status line, followed by the figure's alt text, hidden from view but read by screen readers
+        (neither an image widget nor an ipympl canvas carries alt text of its own)."""
         lines = [html.escape(line) for line in frame.message.splitlines()]
-        return '<div aria-live="polite" style="font-family: monospace; font-size: 85%">' + "<br>".join(lines) + "</div>"
+        described = f'<span style="{_VISUALLY_HIDDEN}">Figure: {html.escape(self.alt)}</span>'
+        return ('<div aria-live="polite" style="font-family: monospace; font-size: 85%">' + "<br>".join(lines)
+                + described + "</div>")
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -330,8 +341,9 @@ class OptimizerExplorer(Explorer):
         Replace the ranges of some hyperparameter sliders.
     title : str, optional
         Title of the contour panel; say what to notice.
-    interactive : bool, optional
-        Live ipympl canvas (default: if ipympl is the backend) or re-rendered image.
+    canvas : bool
+        False (default): the figure is an image, sent again after every move (the quicker way);
+        True: an ipympl canvas, with its toolbar to pan and zoom (needs ipympl).
     blit : bool
         Redraw only the moving artists (default); False redraws the whole figure each time.
     grid, levels : int
@@ -345,7 +357,7 @@ class OptimizerExplorer(Explorer):
     """
 
     def __init__(self, objective, optimizers=("gd", "momentum", "adam"), *, steps=100, max_steps=500, x0=None,
-                 window=None, sliders=None, title=None, interactive=None, blit=True, figsize=(10, 4.6),
+                 window=None, sliders=None, title=None, canvas=False, blit=True, figsize=(10, 4.6),
                  grid=150, levels=20):
         self.objective = objective
         self.window = explore.window_2d(objective, window)
@@ -353,7 +365,7 @@ class OptimizerExplorer(Explorer):
         self.cache = explore.RunCache()
         self.scale = explore.loss_scale(objective, self.window)
         super().__init__(explore.explorer_sliders(objective, self.series, steps, max_steps, x0, self.window),
-                         figsize, interactive, blit)
+                         figsize, canvas, blit)
         self._build_figure(title, grid, levels)
         self._finish(series_controls(self.controls, self.series))
 
@@ -423,7 +435,7 @@ class FunctionExplorer(Explorer):
         Replace the learning-rate slider's range.
     """
 
-    def __init__(self, objective, x=None, lr=0.1, *, window=None, lr_slider=None, title=None, interactive=None,
+    def __init__(self, objective, x=None, lr=0.1, *, window=None, lr_slider=None, title=None, canvas=False,
                  blit=True, figsize=(6.5, 4.5), n=400):
         self.objective = objective
         lo, hi = explore.window_1d(objective, window)
@@ -431,7 +443,7 @@ class FunctionExplorer(Explorer):
         x = lo + 0.8 * (hi - lo) if x is None else x
         specs = {"x": SliderSpec("x", lo, hi, x, description="x"),
                  "lr": (lr_slider or explore.HYPERPARAM_SLIDERS["lr"]).with_value(lr)}
-        super().__init__(specs, figsize, interactive, blit)
+        super().__init__(specs, figsize, canvas, blit)
         self._build_figure(title, n)
         self._finish([self.controls["x"], self.controls["lr"]])
 
@@ -512,7 +524,7 @@ class LandscapeExplorer(Explorer):
     """
 
     def __init__(self, loss, fit, window, *, start=None, data=None, names=("w₁", "w₂"), data_labels=("x", "y"),
-                 title=None, log=None, interactive=None, blit=True, figsize=(10, 4.3), grid=80, levels=20):
+                 title=None, log=None, canvas=False, blit=True, figsize=(10, 4.3), grid=80, levels=20):
         window = tuple((float(lo), float(hi)) for lo, hi in window)
         if len(window) != 2 or not all(lo < hi for lo, hi in window):
             raise ValueError(f"window must be ((w1min, w1max), (w2min, w2max)) with min < max, got {window!r}")
@@ -520,7 +532,7 @@ class LandscapeExplorer(Explorer):
         start = [(lo + hi) / 2 for lo, hi in window] if start is None else start
         specs = {f"w{i + 1}": SliderSpec(f"w{i + 1}", lo, hi, float(s), description=name)
                  for i, ((lo, hi), s, name) in enumerate(zip(window, start, self.names))}
-        super().__init__(specs, figsize, interactive, blit)
+        super().__init__(specs, figsize, canvas, blit)
         self._build_figure(loss, data, data_labels, title, log, grid, levels)
         self._finish([self.controls["w1"], self.controls["w2"]])
 

@@ -81,17 +81,13 @@ def test_cache_reuses_runs(problem):
         DE.HistoryCache(0)
 
 
-def _alt(explorer):
-    return re.search(r'alt="([^"]*)"', explorer.image.value).group(1)
-
-
 @pytest.mark.parametrize("kind, values", [
     ("threshold", [dict(tau=0.0, workers=1), dict(tau=0.5, workers=8), dict(tau=0.25)]),
     ("top_k", [dict(fraction=0.002, workers=8), dict(fraction=1.0, workers=1)]),
 ])
 def test_explorer_survives_slider_extremes(problem, kind, values):
     model, split = problem
-    ex = DE.CompressionExplorer(model, split, kind, steps=10, interactive=False)
+    ex = DE.CompressionExplorer(model, split, kind, steps=10)
     slider = ex.controls[DE.KINDS[kind]]
     assert isinstance(slider, W.FloatLogSlider if kind == "top_k" else W.FloatSlider)
     assert isinstance(ex.controls["workers"], W.IntSlider)
@@ -106,7 +102,7 @@ def test_explorer_survives_slider_extremes(problem, kind, values):
         lo, hi = ex.ax_bytes.get_xlim()
         mb = np.concatenate([c.megabytes[1:] for c in frame.curves])
         assert lo <= mb[mb > 0].min() and mb.max() <= hi
-        assert f"K = {frame.workers}" in _alt(ex)
+        assert f"K = {frame.workers}" in ex.alt
         assert ex.status.value.count("<br>") == 2
     with pytest.raises(ValueError, match="must be in"):
         ex.update(workers=9)
@@ -115,14 +111,14 @@ def test_explorer_survives_slider_extremes(problem, kind, values):
 
 def test_explorer_blits_when_only_the_curves_change(problem):
     model, split = problem
-    ex = DE.CompressionExplorer(model, split, "threshold", steps=10, interactive=False)
+    ex = DE.CompressionExplorer(model, split, "threshold", steps=10)
     ex.update(tau=0.11)
     assert ex.update(tau=0.12) and ex.last_redraw == "blit"
 
 
 def test_explorer_with_ipympl_canvas(problem):
     model, split = problem
-    ex = DE.CompressionExplorer(model, split, "top_k", steps=5, interactive=True)
+    ex = DE.CompressionExplorer(model, split, "top_k", steps=5, canvas=True)
     assert ex.image is None and ex.figure.canvas in ex.widget.children
     assert not any(w.continuous_update for w in ex.controls.values())     # each move trains: update on release
     assert "application/vnd.jupyter.widget-view+json" in ex._repr_mimebundle_()
@@ -134,6 +130,6 @@ def test_runs_computed_in_a_notebook_are_reused_by_the_explorer(problem):
     runs = DE.compression_runs(model, split, "top_k", 0.25, 2, steps=6, cache=cache)
     assert list(runs) == list(DE.CURVE_KEYS) and runs["residual dropped"].label.endswith("no residual), K=2")
     assert np.all(runs["residual dropped"].residual_norm == 0) and np.all(runs["residual kept"].residual_norm > 0)
-    ex = DE.CompressionExplorer(model, split, "top_k", value=0.25, workers=2, steps=6, cache=cache, interactive=False)
+    ex = DE.CompressionExplorer(model, split, "top_k", value=0.25, workers=2, steps=6, cache=cache)
     assert cache.misses == 3 and cache.hits == 3
     np.testing.assert_array_equal(ex.frame.curves[1].loss, runs["residual kept"].loss)

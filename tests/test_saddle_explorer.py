@@ -72,14 +72,10 @@ def test_bad_values(floored_saddle):
         SE.escape_frame(floored_saddle, {}, start=(0, 0, 0))
 
 
-def _alt(explorer):
-    return re.search(r'alt="([^"]*)"', explorer.image.value).group(1)
-
-
 @pytest.mark.parametrize("objective", ["floored", "monkey"])
 def test_explorer_survives_slider_extremes(floored_saddle, objective):
     f = floored_saddle if objective == "floored" else objectives.monkey_saddle()
-    ex = SE.EscapeExplorer(f, steps=120, interactive=False, grid=40)
+    ex = SE.EscapeExplorer(f, steps=120, grid=40)
     assert all(isinstance(ex.controls[k], W.FloatLogSlider) for k in ("radius", "threshold"))
     assert isinstance(ex.controls["noise"], W.FloatSlider)
     for values in (dict(radius=1e-4, threshold=1e-6, noise=0.0), dict(radius=1.0, threshold=1.0, noise=0.5),
@@ -94,13 +90,13 @@ def test_explorer_survives_slider_extremes(floored_saddle, objective):
             assert np.all((line.get_ydata() >= lo) & (line.get_ydata() <= hi))
             drawn = np.atleast_1d(f(p.xy))            # f along the drawn path, also of a run that ran off the map
             assert lo <= drawn.min() and drawn.max() <= hi
-        assert _alt(ex).startswith(f"Contour map of {f.name}") and "kick" in _alt(ex)
+        assert ex.alt.startswith(f"Contour map of {f.name}") and "kick" in ex.alt
         assert ex.status.value.count("<br>") == 2
     plt.close("all")
 
 
 def test_explorer_with_ipympl_canvas(floored_saddle):
-    ex = SE.EscapeExplorer(floored_saddle, steps=50, interactive=True, grid=30)
+    ex = SE.EscapeExplorer(floored_saddle, steps=50, canvas=True, grid=30)
     assert ex.image is None and ex.figure.canvas in ex.widget.children
     ex.figure.canvas.draw()
     ex.update(radius=0.05)

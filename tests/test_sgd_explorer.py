@@ -195,7 +195,7 @@ def test_line_fit_frame_gd_matches_run_and_sgd_is_noisier(line):
 
 @pytest.fixture(scope="module")
 def explorer(line):
-    ex = se.MinibatchExplorer(*line, interactive=False)
+    ex = se.MinibatchExplorer(*line)
     yield ex
     plt.close("all")
 
@@ -205,7 +205,7 @@ def test_explorer_sliders_and_first_frame(explorer):
     assert isinstance(c["batch_size"], W.IntSlider) and isinstance(c["lr"], W.FloatLogSlider)
     assert c["batch_size"].max == 48                  # capped at the number of training samples
     assert explorer.frame is not None and "SGD (B = 4" in explorer.status.value
-    assert 'alt="Contour map of the mean squared error' in explorer.image.value
+    assert explorer.alt.startswith("Contour map of the mean squared error")
 
 
 def test_explorer_follows_its_sliders_and_survives_extremes(explorer):
@@ -222,5 +222,4 @@ def test_explorer_follows_its_sliders_and_survives_extremes(explorer):
 
 def test_explorer_rejects_unknown_sliders(line):
     with pytest.raises(ValueError, match="unknown slider"):
-        se.MinibatchExplorer(*line, sliders={"momentum": explore.SliderSpec("momentum", 0, 1, 0.5)},
-                             interactive=False)
+        se.MinibatchExplorer(*line, sliders={"momentum": explore.SliderSpec("momentum", 0, 1, 0.5)})

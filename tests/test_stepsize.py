@@ -1,5 +1,6 @@
 """course_lib.stepsize: every step of every optimizer is -(effective lr) x (its direction); the explorer, headless."""
 
+import html
 import re
 
 import matplotlib.pyplot as plt
@@ -137,7 +138,7 @@ def test_stepsize_frame_matches_a_direct_run_and_reports_invalid_settings():
 @pytest.fixture(scope="module")
 def explorer():
     ex = StepSizeExplorer(objectives.quadratic(0.05, 5), [("adagrad", {"lr": 0.5}), ("adam", {"lr": 0.1})],
-                          steps=40, max_steps=80, x0=(4.0, 1.0), interactive=False, grid=40)
+                          steps=40, max_steps=80, x0=(4.0, 1.0), grid=40)
     yield ex
     plt.close("all")
 
@@ -153,10 +154,10 @@ def test_explorer_draws_paths_and_both_coordinates(explorer):
         lo, hi = ax.get_ylim()
         data = np.concatenate([line.get_ydata() for line in ax.get_lines()])
         assert lo <= data.min() and data.max() <= hi
-    alt = re.search(r'alt="([^"]*)"', explorer.image.value).group(1)
+    alt = explorer.alt
     assert alt.startswith("Left: contour map of quadratic") and alt.count("last effective lr") == 2
-    status = re.sub("<[^>]+>", "\n", explorer.status.value)
-    assert sum(1 for line in status.splitlines() if line.strip()) == 2
+    status = [line for line in re.sub("<[^>]+>", "\n", explorer.status.value).splitlines() if line.strip()]
+    assert len(status) == 3 and status[-1] == "Figure: " + html.escape(alt)    # the alt text, for screen readers
 
 
 def test_explorer_image_changes_with_a_slider(explorer):
@@ -168,7 +169,7 @@ def test_explorer_image_changes_with_a_slider(explorer):
 def test_new_limits_redraw_the_whole_figure():
     """Its log panels cost as much to redraw alone as the figure: limit changes are full redraws."""
     ex = StepSizeExplorer(objectives.quadratic(0.05, 5), ["adam"], steps=40, max_steps=80, x0=(4.0, 1.0),
-                          interactive=False, grid=30, title="paths")     # a title that stays in its panel
+                          grid=30, title="paths")     # a title that stays in its panel
     kinds, limits = [], []
     for steps in (80, 10, 80):                       # step axis (0, 50) -> (0, 100) -> (0, 10) -> (0, 100)
         ex.update(steps=steps)
@@ -181,7 +182,7 @@ def test_new_limits_redraw_the_whole_figure():
 
 @pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")   # ipympl's Toolbar
 def test_explorer_with_ipympl_canvas():
-    ex = StepSizeExplorer(objectives.saddle(), ["adam"], steps=10, interactive=True, grid=30)
+    ex = StepSizeExplorer(objectives.saddle(), ["adam"], steps=10, canvas=True, grid=30)
     from ipympl.backend_nbagg import Canvas
 
     assert isinstance(ex.figure.canvas, Canvas) and ex.image is None

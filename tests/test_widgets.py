@@ -325,7 +325,7 @@ def _all_finite(artists):
 @pytest.fixture(scope="module")
 def explorer():
     ex = widgets.OptimizerExplorer(objectives.rosenbrock(), ["gd", ("momentum", {"lr": 1e-3}), ("adam", {"lr": 0.1})],
-                                   steps=30, max_steps=80, x0=(-1.5, 2.0), interactive=False)
+                                   steps=30, max_steps=80, x0=(-1.5, 2.0))
     yield ex
     plt.close("all")
 
@@ -335,7 +335,7 @@ def test_explorer_builds_the_right_sliders(explorer):
     assert isinstance(c["gd.lr"], W.FloatLogSlider) and isinstance(c["steps"], W.IntSlider)
     assert isinstance(c["adam.beta2"], W.FloatSlider)
     assert 10 ** c["adam.eps"].min == pytest.approx(1e-10) and 10 ** c["adam.eps"].max == pytest.approx(1.0)
-    assert all(not w.continuous_update for w in c.values())             # inline fallback: update on release
+    assert all(w.continuous_update for w in c.values())                 # a new picture while dragging
     assert (c["x0"].min, c["x0"].max) == (-2.0, 2.0) and c["x0"].value == -1.5
     assert explorer.image is not None and explorer.status.value
 
@@ -348,16 +348,37 @@ def test_explorer_survives_every_slider_extreme(explorer, data):
     assert_frame_is_drawable(frame, explorer.window)
     assert _all_finite(explorer.painter.artists)
     assert explorer.last_redraw in ("blit", "axes", "full")
-    alt = _image_alt(explorer.image.value)
+    alt = explorer.alt
     assert alt.startswith("Contour map of Rosenbrock") and alt.count("after") + alt.count("diverged") >= 3
-    status = re.sub("<[^>]+>", "\n", explorer.status.value)
-    assert sum(1 for line in status.splitlines() if line.strip()) == 3
+    status = [line for line in re.sub("<[^>]+>", "\n", explorer.status.value).splitlines() if line.strip()]
+    assert len(status) == 4 and status[-1] == "Figure: " + html.escape(alt)    # the alt text, for screen readers
+
+
+def test_the_image_shows_the_canvas_and_the_status_its_alt_text(explorer):
+    """The default view: a PNG of exactly the canvas's pixels; the alt text, hidden from view, ends the
+    status line (a live region that screen readers read); both follow a move."""
+    from PIL import Image
+
+    def shown():
+        assert explorer.image.format == "png" and explorer.image in explorer.widget.children
+        described = re.search(r'<span style="([^"]*)">Figure: ([^<]*)</span></div>$', explorer.status.value)
+        assert "clip: rect(0, 0, 0, 0)" in described.group(1) and 'aria-live="polite"' in explorer.status.value
+        return np.asarray(Image.open(io.BytesIO(explorer.image.value)).convert("RGBA")), described.group(2)
+
+    explorer.update(**{"gd.lr": 1e-3})
+    before, alt = shown()
+    np.testing.assert_array_equal(before, explorer.painter.rgba())
+    assert alt == html.escape(explorer.alt) and alt.startswith("Contour map of Rosenbrock")
+    explorer.update(**{"gd.lr": 2e-3})
+    after, alt_after = shown()
+    np.testing.assert_array_equal(after, explorer.painter.rgba())
+    assert np.any(after != before) and alt_after == html.escape(explorer.alt) != alt
 
 
 def test_the_browser_putting_sliders_on_their_grid_causes_no_redraw():
     """A browser shows the sliders and sends back each value it rounded onto the step grid: no new frame."""
     ex = widgets.OptimizerExplorer(objectives.rosenbrock(), [("gd", {"lr": 0.0316227766016838}), "momentum"],
-                                   steps=30, x0=(-1.82, 2.0), interactive=False, grid=30)
+                                   steps=30, x0=(-1.82, 2.0), grid=30)
     frames = []
     ex.compute = lambda values, compute=ex.compute: frames.append(values) or compute(values)
     for key, value in {"gd.lr": 0.03162277660168379, "momentum.momentum": 0.9000000000000001,
@@ -378,7 +399,7 @@ def test_explorer_update_checks_values(explorer):
 
 def test_blitting_draws_what_a_full_redraw_draws():
     f = objectives.rosenbrock()
-    kwargs = dict(steps=40, x0=(-1.5, 2.0), interactive=False, grid=40)
+    kwargs = dict(steps=40, x0=(-1.5, 2.0), grid=40)
     fast = widgets.OptimizerExplorer(f, ["gd", ("adam", {"lr": 0.1})], blit=True, **kwargs)
     slow = widgets.OptimizerExplorer(f, ["gd", ("adam", {"lr": 0.1})], blit=False, **kwargs)
     for ex in (fast, slow):
@@ -392,7 +413,7 @@ def test_blitting_draws_what_a_full_redraw_draws():
 
 @pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")   # ipympl's Toolbar
 def test_explorer_with_ipympl_canvas():
-    ex = widgets.OptimizerExplorer(objectives.saddle(), ["gd"], steps=10, interactive=True, grid=30)
+    ex = widgets.OptimizerExplorer(objectives.saddle(), ["gd"], steps=10, canvas=True, grid=30)
     assert type(ex.figure.canvas).__name__ == "LiveCanvas" and ex.image is None
     assert ex.figure.canvas in ex.widget.children
     ex.update(**{"gd.lr": 0.2})
@@ -405,12 +426,12 @@ def test_explorer_with_ipympl_canvas():
 
 @pytest.mark.parametrize("x, lr", [(-10.0, 1e-4), (10.0, 10.0), (0.0, 0.1), (10.0, 1.1)])
 def test_function_explorer_extremes(x, lr):
-    ex = widgets.FunctionExplorer(objectives.parabola(), interactive=False)
+    ex = widgets.FunctionExplorer(objectives.parabola())
     frame = ex.update(x=x, lr=lr)
     assert _all_finite([ex.tangent, ex.point, ex.next_point])
     assert ex.arrow.get_visible() == (x != 0.0)
     assert html.escape(frame.message) in ex.status.value
-    assert _image_alt(ex.image.value).startswith("Plot of f(x) = parabola")
+    assert ex.alt.startswith("Plot of f(x) = parabola")
     plt.close("all")
 
 
@@ -426,8 +447,7 @@ def test_landscape_explorer_draws_the_fit_and_survives_bad_regions():
         grid = np.linspace(0, 2, 5)
         return (float(loss(w1, w2)) if w2 > -2.9 else np.inf), (grid, np.log(grid) * 0 + w1 * grid + w2)
 
-    ex = widgets.LandscapeExplorer(loss, fit, ((0, 4), (-3, 3)), data=(x, y), names=("slope", "intercept"),
-                                   interactive=False)
+    ex = widgets.LandscapeExplorer(loss, fit, ((0, 4), (-3, 3)), data=(x, y), names=("slope", "intercept"))
     assert ex.ax_loss.get_xlabel() == "slope" and ex.controls["w1"].description == "slope"
     frame = ex.update(w1=2.0, w2=1.0)
     assert frame.loss == pytest.approx(0.0)
@@ -475,7 +495,7 @@ def test_live_canvas_frames_are_the_pictures_matplotlib_would_send():
     from ipympl.backend_nbagg import Canvas
 
     explorers = [widgets.OptimizerExplorer(objectives.rosenbrock(), ["gd", ("adam", {"lr": 0.1})], steps=30,
-                                           x0=(-1.5, 2.0), interactive=True, grid=30) for _ in range(2)]
+                                           x0=(-1.5, 2.0), canvas=True, grid=30) for _ in range(2)]
     live, plain = (ex.figure.canvas for ex in explorers)
     assert isinstance(live, widgets.live_canvas_class(Canvas)) and isinstance(live, Canvas)
     plain.__class__ = Canvas                         # the same figure on ipympl's canvas, matplotlib's encoder
@@ -496,7 +516,7 @@ def test_live_canvas_frames_are_the_pictures_matplotlib_would_send():
 @pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")   # ipympl's Toolbar
 def test_a_full_redraw_of_a_figure_on_screen_is_sent_at_once():
     """Before the first draw the browser is left to ask for it; afterwards no round trip is waited for."""
-    ex = widgets.OptimizerExplorer(objectives.saddle(), ["gd"], steps=10, interactive=True, grid=30)
+    ex = widgets.OptimizerExplorer(objectives.saddle(), ["gd"], steps=10, canvas=True, grid=30)
     canvas = ex.figure.canvas
     calls = []
     original_draw, original_idle = canvas.draw, canvas.draw_idle
@@ -520,13 +540,12 @@ def test_redrawing_one_panel_paints_what_a_full_redraw_paints(make):
     def build(blit):
         if make == "optimizer":
             return widgets.OptimizerExplorer(objectives.rosenbrock(), ["gd", ("adam", {"lr": 0.1})], steps=40,
-                                             max_steps=400, x0=(-1.5, 2.0), interactive=False, grid=40, blit=blit)
+                                             max_steps=400, x0=(-1.5, 2.0), grid=40, blit=blit)
         if make == "sgd":
             rng = np.random.default_rng(0)
             x = rng.uniform(-2, 2, 60)
-            return sgd_explorer.MinibatchExplorer(x, 1.5 * x - 0.5 + 0.3 * rng.standard_normal(60),
-                                                  interactive=False, blit=blit, grid=40)
-        return saddle_explorer.EscapeExplorer(objectives.saddle(), steps=60, interactive=False, grid=40, blit=blit)
+            return sgd_explorer.MinibatchExplorer(x, 1.5 * x - 0.5 + 0.3 * rng.standard_normal(60), blit=blit, grid=40)
+        return saddle_explorer.EscapeExplorer(objectives.saddle(), steps=60, grid=40, blit=blit)
 
     fast, full = build(True), build(False)
     keys = [k for k in fast.specs if k in ("steps", "x0", "y0", "batch", "lr", "gd.lr")] or list(fast.specs)

@@ -412,17 +412,23 @@ FIRST_PAINT_S = 30
 
 
 def wait_figures_drawn(page, timeout_s=FIRST_PAINT_S):
-    """Wait until every ipympl canvas has been painted (non-blank); returns how many are still blank."""
+    """Wait until every figure is painted: each ipympl canvas non-blank, each image widget's picture
+    decoded; returns how many are still blank."""
     # A canvas whose figure never told the browser its size (still 0 x 0) counts as blank, if its output
     # is shown: a learner would see an empty figure there.
-    js = """() => [...document.querySelectorAll('.jupyter-matplotlib-canvas-div canvas:first-child')]
-        .filter(c => { const r = c.closest('.jp-OutputArea-output').getBoundingClientRect();
-                       return r.width > 0 && r.height > 0; })
-        .filter(c => { if (!c.width || !c.height) return true;
-                       const ctx = c.getContext('2d');
-                       const d = ctx.getImageData(0, 0, c.width, c.height).data;
-                       for (let i = 3; i < d.length; i += 4 * 97) if (d[i] !== 0) return false;
-                       return true; }).length"""
+    js = """() => {
+        const shown = (n) => { const r = n.closest('.jp-OutputArea-output').getBoundingClientRect();
+                               return r.width > 0 && r.height > 0; };
+        const canvases = [...document.querySelectorAll('.jupyter-matplotlib-canvas-div canvas:first-child')]
+            .filter(shown)
+            .filter(c => { if (!c.width || !c.height) return true;
+                           const ctx = c.getContext('2d');
+                           const d = ctx.getImageData(0, 0, c.width, c.height).data;
+                           for (let i = 3; i < d.length; i += 4 * 97) if (d[i] !== 0) return false;
+                           return true; });
+        const images = [...document.querySelectorAll('.jp-OutputArea-output img.widget-image')]
+            .filter(shown).filter(i => !i.complete || !i.naturalWidth);
+        return canvases.length + images.length; }"""
     deadline = time.monotonic() + timeout_s
     while True:
         blank = page.evaluate(js)
@@ -454,7 +460,7 @@ def check_notebook(page, lab, relpath, *, run_timeout_s=120, drag=False, drag_li
     Returns a :class:`Report`. ``drag``: ``"required"`` drags three sliders per figure (the first,
     a middle and the last; up to ``drag_limit`` in all; :func:`drag_sliders`), the figure must respond
     within ``REPAINT_S``, and a notebook without such a slider fails; ``True`` drags one slider per
-    figure (a middle one, up to 3; the figure must respond within ``REPAINT_OPTIONAL_S``) if there
+    figure (a middle one, up to 3; the figure must respond within ``REPAINT_OPTIONAL_S`` and change) if there
     are any; ``False`` does not drag.
     """
     report = Report(relpath)
@@ -473,7 +479,7 @@ def check_notebook(page, lab, relpath, *, run_timeout_s=120, drag=False, drag_li
         wait_widgets_rendered(page)
         blank = wait_figures_drawn(page)
         if blank:
-            report.fail(f"{blank} figure canvas(es) still blank {FIRST_PAINT_S} s after the run")
+            report.fail(f"{blank} figure(s) still blank {FIRST_PAINT_S} s after the run")
         inspect_outputs(report, cell_states(page))
         if drag == "required":
             drag_sliders(page, report, limit=drag_limit, within_s=REPAINT_S, per_cell=3)
@@ -558,13 +564,32 @@ _INSTRUMENT_JS = r"""
     };
     const snapshot = () => targets().map(hash).concat(images().map(i => strHash(i.src)));
     const base = JSON.stringify(snapshot());
-    const state = window.__courseDrag = {t0: null, t1: null, tDraw: null, draws: 0};
+    const state = window.__courseDrag = {t0: null, t1: null, tDraw: null, tAnswered: null, draws: 0,
+                                         decoding: false};
     const changed = () => JSON.stringify(snapshot()) !== base;
     const check = () => {
-        if (state.t0 !== null && state.t1 === null && changed()) state.t1 = performance.now();
+        if (state.t0 === null || state.t1 !== null || state.decoding || !changed()) return;
+        // A canvas changed when it was drawn on; an image changes when its new picture is decoded
+        // and the next frame is painted, not when its source is set.
+        const fresh = images().filter(i => !i.complete || i.dataset.courseSeen !== i.src);
+        if (!fresh.length) { state.t1 = performance.now(); return; }
+        state.decoding = true;
+        Promise.all(fresh.map(i => i.decode().catch(() => null))).then(() =>
+            requestAnimationFrame(() => { state.t1 = performance.now(); state.decoding = false; }));
     };
+    images().forEach(i => { i.dataset.courseSeen = i.src; });
+    // An image whose picture a move leaves as it was is not sent again: the move was answered when the
+    // kernel, busy with it, is idle again (the counterpart of a canvas redrawn with the same pixels).
+    let busy = false;
+    const onStatus = (_, status) => {
+        if (state.t0 === null) return;
+        if (status === 'busy') busy = true;
+        else if (status === 'idle' && busy && state.tAnswered === null) state.tAnswered = performance.now();
+    };
+    panel.sessionContext.statusChanged.connect(onStatus);
     // Exact time of the first repaint: the canvas draw calls ipympl uses are hooked (_HOOK_JS) ...
     const canvases = new Set(targets());
+    state.canvases = canvases.size;
     window.__courseDragHook = (c) => {
         if (!canvases.has(c)) return;
         state.draws += 1;
@@ -580,7 +605,8 @@ _INSTRUMENT_JS = r"""
     for (const type of ['pointermove', 'pointerup', 'keydown'])
         document.addEventListener(type, onInput, {capture: true, once: false});
     state.remove = () => { for (const type of ['pointermove', 'pointerup', 'keydown'])
-        document.removeEventListener(type, onInput, {capture: true}); };
+        document.removeEventListener(type, onInput, {capture: true});
+        panel.sessionContext.statusChanged.disconnect(onStatus); };
     return targets().length + images().length;
 }
 """
@@ -679,12 +705,18 @@ def _drag_once(page, cell, slider, within_s):
                    f"performance.now() - window.__courseDrag.t0 > {within_s * 1000})",
              within_s + 5, "the drag to reach the page")
     state = page.evaluate("() => { const s = window.__courseDrag; s.remove(); window.__courseDragHook = null;"
-                          " return {t0: s.t0, t1: s.t1, tDraw: s.tDraw, draws: s.draws}; }")
+                          " return {t0: s.t0, t1: s.t1, tDraw: s.tDraw === null && !s.canvases ? s.tAnswered"
+                          " : s.tDraw, draws: s.draws}; }")
     state["moved"] = f"value {before} -> {_readout(slider)}" if before else "slider moved"
     for k in ("t1", "tDraw"):  # what happened after the deadline (while we were looking) is too late
         if state["t0"] is None or (state[k] is not None and state[k] - state["t0"] > within_s * 1000):
             state[k] = None
     return state
+
+
+#: Further sliders of a figure tried when none of those chosen changed its picture (a move may leave a
+#: figure as it was, e.g. a learning rate on a plateau); only if none of them changes it either, it fails.
+MORE_SLIDERS = 4
 
 
 def drag_sliders(page, report, limit=12, within_s=1.0, required=True, per_cell=None):
@@ -694,10 +726,12 @@ def drag_sliders(page, report, limit=12, within_s=1.0, required=True, per_cell=N
     figure must respond within ``within_s`` s: its pixels change (the latency from the first pointer
     move to that repaint goes to ``report.latencies_ms``), or at least it is repainted (a move that
     leaves the picture as it was, e.g. more steps of a run that has converged: noted, not a
-    failure). A slider whose figure does not respond in time is dragged again, up to ``DRAG_ATTEMPTS``
-    times in all (a first move may pay for a cache miss); no response to any of them is a failure.
-    With ``required``, each figure must change
-    for at least one of its sliders, and a notebook without any slider next to a figure fails.
+    failure; for a figure shown as an image, which is then not sent again, the kernel having handled
+    the move counts as that repaint). A slider whose figure does not respond in time is dragged again,
+    up to ``DRAG_ATTEMPTS`` times in all (a first move may pay for a cache miss); no response to any of
+    them is a failure. Each figure must change: if none of its chosen sliders changed it, up to
+    ``MORE_SLIDERS`` others of that figure are dragged, and it fails if none of them changes it either.
+    With ``required``, a notebook without any slider next to a figure fails.
     """
     found = slider_targets(page)
     if not found:
@@ -714,45 +748,60 @@ def drag_sliders(page, report, limit=12, within_s=1.0, required=True, per_cell=N
                        else {(len(sliders) - 1) // 2})
         targets += [sliders[i] for i in picks]
     targets = targets[:limit]
-    if len(targets) < len(found):
-        report.notes.append(f"dragged {len(targets)} of {len(found)} sliders")
     seen, changed_cells = {}, set()
     for t in targets:
-        key = f"cell {t['cell']}: {t['label']}"
-        seen[key] = seen.get(key, 0) + 1
-        key += f" #{seen[key]}" if seen[key] > 1 else ""
-        slider = page.locator(f".jp-Notebook .jp-Cell >> nth={t['cell']}").locator(".widget-slider").nth(t["slider"])
-        attempts = []
-        for _ in range(DRAG_ATTEMPTS):
-            state = _drag_once(page, t["cell"], slider, within_s)
-            if state is None:
-                report.fail(f"{key}: no figure found in the cell")
-                break
-            attempts.append(state)
-            if state["t0"] is not None and (state["t1"] is not None or state["tDraw"] is not None):
-                break
-        else:
-            if attempts[-1]["t0"] is None:
-                report.fail(f"{key}: the drag never reached the page")
-            else:
-                report.fail(f"{key}: figure did not respond within {within_s:g} s of the drag, "
-                            f"{len(attempts)} times ({'; then '.join(a['moved'] for a in attempts)})")
-            continue
-        if state is None:
-            continue
-        if len(attempts) > 1:
-            report.notes.append(f"{key}: {len(attempts) - 1} drag(s) got no repaint within {within_s:g} s "
-                                f"({'; '.join(a['moved'] for a in attempts[:-1])}), drag {len(attempts)} did")
-        if state["t1"] is not None:
-            report.latencies_ms[key] = round(state["t1"] - state["t0"], 1)
+        if _drag_slider(page, report, t, seen, within_s):
             changed_cells.add(t["cell"])
+    dragged = len(targets)
+    for cell in sorted({t["cell"] for t in targets} - changed_cells):
+        others = [t for t in by_cell[cell] if t not in targets][:MORE_SLIDERS]
+        for t in others:
+            dragged += 1
+            if _drag_slider(page, report, t, seen, within_s):
+                changed_cells.add(cell)
+                break
+        tried = sum(1 for t in targets if t["cell"] == cell) + len(others)
+        if cell in changed_cells:
+            report.notes.append(f"cell {cell}: its figure changed only for another of its sliders")
         else:
-            report.notes.append(f"{key}: repainted after {state['tDraw'] - state['t0']:.0f} ms but the picture "
-                                f"did not change ({state['moved']})")
-    if required:
-        for cell in sorted({t["cell"] for t in targets} - changed_cells):
-            report.fail(f"cell {cell}: no dragged slider changed its figure within {within_s:g} s")
+            report.fail(f"cell {cell}: none of the {tried} dragged slider(s) changed its figure within "
+                        f"{within_s:g} s")
+    if dragged < len(found):
+        report.notes.append(f"dragged {dragged} of {len(found)} sliders")
     _settle(page)
+
+
+def _drag_slider(page, report, t, seen, within_s):
+    """Drag one slider (up to ``DRAG_ATTEMPTS`` times until its figure responds); True if the picture changed."""
+    key = f"cell {t['cell']}: {t['label']}"
+    seen[key] = seen.get(key, 0) + 1
+    key += f" #{seen[key]}" if seen[key] > 1 else ""
+    slider = page.locator(f".jp-Notebook .jp-Cell >> nth={t['cell']}").locator(".widget-slider").nth(t["slider"])
+    attempts = []
+    for _ in range(DRAG_ATTEMPTS):
+        state = _drag_once(page, t["cell"], slider, within_s)
+        if state is None:
+            report.fail(f"{key}: no figure found in the cell")
+            return False
+        attempts.append(state)
+        if state["t0"] is not None and (state["t1"] is not None or state["tDraw"] is not None):
+            break
+    else:
+        if attempts[-1]["t0"] is None:
+            report.fail(f"{key}: the drag never reached the page")
+        else:
+            report.fail(f"{key}: figure did not respond within {within_s:g} s of the drag, "
+                        f"{len(attempts)} times ({'; then '.join(a['moved'] for a in attempts)})")
+        return False
+    if len(attempts) > 1:
+        report.notes.append(f"{key}: {len(attempts) - 1} drag(s) got no repaint within {within_s:g} s "
+                            f"({'; '.join(a['moved'] for a in attempts[:-1])}), drag {len(attempts)} did")
+    if state["t1"] is None:
+        report.notes.append(f"{key}: repainted after {state['tDraw'] - state['t0']:.0f} ms but the picture "
+                            f"did not change ({state['moved']})")
+        return False
+    report.latencies_ms[key] = round(state["t1"] - state["t0"], 1)
+    return True
 
 
 # ------------------------------------------------------------------------------------------------ results
