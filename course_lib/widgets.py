@@ -72,7 +72,8 @@ def new_figure(figsize, dpi=100, interactive=None):
         try:
             from ipympl.backend_nbagg import Canvas, FigureManager
         except ImportError as err:
-            raise ValueError("an ipympl canvas (canvas=True, interactive=True) needs ipympl: pip install ipympl") from err
+            raise ValueError("an ipympl canvas (canvas=True) needs ipympl: pip install ipympl, or leave canvas=False "
+                             "to show the figure as an image") from err
         canvas = live_canvas_class(Canvas)(fig)
         FigureManager(canvas, 0)
         canvas.header_visible = False
@@ -433,6 +434,13 @@ class FunctionExplorer(Explorer):
         The plotted interval (default: the objective's window).
     lr_slider : SliderSpec, optional
         Replace the learning-rate slider's range.
+    title : str, optional
+        Title of the figure's main panel.
+    canvas : bool
+        False (default): the figure is an image, sent again after every move (the quicker way);
+        True: an ipympl canvas, with its toolbar to pan and zoom (needs ipympl).
+    blit : bool
+        Redraw only the moving artists (default); False redraws the whole figure each time.
     """
 
     def __init__(self, objective, x=None, lr=0.1, *, window=None, lr_slider=None, title=None, canvas=False,
@@ -521,6 +529,13 @@ class LandscapeExplorer(Explorer):
         Axis labels of the fit panel.
     log : bool, optional
         Log-spaced contour levels (default: if the loss spans more than 3 decades).
+    title : str, optional
+        Title of the figure's main panel.
+    canvas : bool
+        False (default): the figure is an image, sent again after every move (the quicker way);
+        True: an ipympl canvas, with its toolbar to pan and zoom (needs ipympl).
+    blit : bool
+        Redraw only the moving artists (default); False redraws the whole figure each time.
     """
 
     def __init__(self, loss, fit, window, *, start=None, data=None, names=("w₁", "w₂"), data_labels=("x", "y"),

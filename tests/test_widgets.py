@@ -411,6 +411,24 @@ def test_blitting_draws_what_a_full_redraw_draws():
     assert np.mean(np.any(a != b, axis=-1)) < 0.002                   # only where paths cross static markers
 
 
+def test_a_canvas_without_ipympl_is_a_clear_error(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_ipympl(name, *args, **kwargs):
+        if name.startswith("ipympl"):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ipympl)
+    with pytest.raises(ValueError, match=r"canvas=True\) needs ipympl: pip install ipympl, or leave canvas=False"):
+        widgets.FunctionExplorer(objectives.parabola(), canvas=True)
+    ex = widgets.FunctionExplorer(objectives.parabola())                # the default needs no ipympl
+    assert bytes(ex.image.value[:8]) == b"\x89PNG\r\n\x1a\n" and ex.figure.canvas not in ex.widget.children
+    plt.close("all")
+
+
 @pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")   # ipympl's Toolbar
 def test_explorer_with_ipympl_canvas():
     ex = widgets.OptimizerExplorer(objectives.saddle(), ["gd"], steps=10, canvas=True, grid=30)
