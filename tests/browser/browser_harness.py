@@ -569,13 +569,13 @@ _INSTRUMENT_JS = r"""
     const changed = () => JSON.stringify(snapshot()) !== base;
     const check = () => {
         if (state.t0 === null || state.t1 !== null || state.decoding || !changed()) return;
-        // A canvas changed when it was drawn on; an image changes when its new picture is decoded
-        // and the next frame is painted, not when its source is set.
+        // A canvas changed when its new picture is drawn on it; an image when its new picture is
+        // decoded (ready for the next frame, as a canvas drawn on is), not when its source is set.
         const fresh = images().filter(i => !i.complete || i.dataset.courseSeen !== i.src);
         if (!fresh.length) { state.t1 = performance.now(); return; }
         state.decoding = true;
-        Promise.all(fresh.map(i => i.decode().catch(() => null))).then(() =>
-            requestAnimationFrame(() => { state.t1 = performance.now(); state.decoding = false; }));
+        Promise.all(fresh.map(i => i.decode().catch(() => null))).then(() => {
+            state.t1 = performance.now(); state.decoding = false; });
     };
     images().forEach(i => { i.dataset.courseSeen = i.src; });
     // An image whose picture a move leaves as it was is not sent again: the move was answered when the
