@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from course_lib import objectives, png, widgets
+from course_lib import objectives, png, style, widgets
 
 from .timing import IpymplEncoder, clock_ms, clock_wall_cpu_ms, summary
 
@@ -131,16 +131,40 @@ def _time_rebuild(make, sequence):
 def bench(updates=60, rebuild_updates=None, seed=0):
     """Time every explorer; returns the ``explorers`` section of the results."""
     results = {}
-    for name, make in cases().items():
-        specs = make(True).specs
-        sequence = drags(specs, updates, np.random.default_rng(seed))
-        results[name] = {
-            "updates": updates,
-            "blit": _time_updates(make, True, sequence),
-            "draw_idle": _time_updates(make, False, sequence),
-            "rebuild": _time_rebuild(make, sequence[: rebuild_updates or updates]),
-        }
+    with style.context():                             # the course's style, as every notebook uses it
+        for name, make in cases().items():
+            specs = make(True).specs
+            sequence = drags(specs, updates, np.random.default_rng(seed))
+            results[name] = {
+                "updates": updates,
+                "blit": _time_updates(make, True, sequence),
+                "draw_idle": _time_updates(make, False, sequence),
+                "rebuild": _time_rebuild(make, sequence[: rebuild_updates or updates]),
+            }
     return results
+
+
+def title_placement(rounds=6):
+    """Median ms of OptimizerExplorer's one-panel redraws (limits changed) with matplotlib's automatic title
+    placement (``axes.titley`` None) and with the course's fixed one (1.0), the two timed in turn."""
+    import matplotlib as mpl
+
+    f = objectives.rosenbrock()
+    moves = [dict(steps=s) for s in (120, 300, 80, 400, 150, 60, 350, 100, 250, 90, 450, 70)] + \
+            [dict(x0=x) for x in (-1.2, -0.5, -1.8, 0.3, -1.0, 1.0, -1.5)]
+    ms = {"auto": [], "fixed": []}
+    with style.context():
+        for _ in range(rounds):
+            for placement, titley in (("auto", None), ("fixed", 1.0)):
+                with mpl.rc_context({"axes.titley": titley}):
+                    ex = widgets.OptimizerExplorer(f, ["gd", ("momentum", {"lr": 1e-3}), ("adam", {"lr": 0.1})],
+                                                   x0=(-1.5, 2.0))
+                    for values in moves:
+                        frame = ex.compute({**ex.values(), **values})
+                        how, elapsed = clock_ms(ex.render, frame)
+                        if how == "axes":
+                            ms[placement].append(elapsed)
+    return {k: summary(v) for k, v in ms.items()}
 
 
 def rows(section):

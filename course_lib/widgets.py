@@ -434,13 +434,8 @@ class FunctionExplorer(Explorer):
         The plotted interval (default: the objective's window).
     lr_slider : SliderSpec, optional
         Replace the learning-rate slider's range.
-    title : str, optional
-        Title of the figure's main panel.
-    canvas : bool
-        False (default): the figure is an image, sent again after every move (the quicker way);
-        True: an ipympl canvas, with its toolbar to pan and zoom (needs ipympl).
-    blit : bool
-        Redraw only the moving artists (default); False redraws the whole figure each time.
+    title, canvas, blit
+        As for :class:`OptimizerExplorer` (``title`` names the figure's main panel).
     """
 
     def __init__(self, objective, x=None, lr=0.1, *, window=None, lr_slider=None, title=None, canvas=False,
@@ -529,13 +524,8 @@ class LandscapeExplorer(Explorer):
         Axis labels of the fit panel.
     log : bool, optional
         Log-spaced contour levels (default: if the loss spans more than 3 decades).
-    title : str, optional
-        Title of the figure's main panel.
-    canvas : bool
-        False (default): the figure is an image, sent again after every move (the quicker way);
-        True: an ipympl canvas, with its toolbar to pan and zoom (needs ipympl).
-    blit : bool
-        Redraw only the moving artists (default); False redraws the whole figure each time.
+    title, canvas, blit
+        As for :class:`OptimizerExplorer` (``title`` names the figure's main panel).
     """
 
     def __init__(self, loss, fit, window, *, start=None, data=None, names=("w₁", "w₂"), data_labels=("x", "y"),

@@ -152,6 +152,25 @@ def test_surface_is_3d_with_labels_and_log_height(rosen, runs):
     assert ax.get_zlabel() == "$f$" and ax.get_title() == "A saddle"
 
 
+def test_flat_titles_sit_just_above_their_axes_and_3d_titles_clear_the_box():
+    """The course style fixes titles at the top of flat axes (no costly placement at each draw); a 3-D
+    axes keeps matplotlib's automatic placement, which lifts the title above its box."""
+    with style.context():
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.set_title("flat")
+        fig3d, ax3d = plotting.plot_surface(objectives.saddle(), n=10, title="3-D")
+        for f in (fig, fig3d):
+            f.canvas.draw()
+        assert ax.title.get_position()[1] == 1.0
+        assert ax3d.title.get_window_extent(fig3d.canvas.get_renderer()).y0 >= ax3d.bbox.y1     # above the box
+        ax_top = fig.add_axes((0.1, 0.1, 0.3, 0.3))
+        ax_top.xaxis.tick_top()                          # no course figure has a top axis: not lifted
+        ax_top.set_title("top ticks")
+        fig.canvas.draw()
+        assert ax_top.title.get_position()[1] == 1.0
+    plt.close("all")
+
+
 def test_loss_curves_use_log_scale_and_mark_divergence(runs):
     fig, ax = plotting.plot_losses(runs)
     assert ax.get_yscale() == "log" and ax.get_xlabel() == "step $t$" and ax.get_title() == "Loss per step"
