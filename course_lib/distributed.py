@@ -30,7 +30,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .optim import Optimizer, sgd
-from .optim._core import flag, non_negative, positive
+from .optim._core import flag, non_negative, positive, positive_int
 
 __all__ = ["Compressor", "dense", "threshold", "top_k", "compress", "entries_sent", "message_bytes",
            "shard", "DistributedHistory", "data_parallel_sgd"]
@@ -204,8 +204,7 @@ def data_parallel_sgd(model, data, compressor, workers=4, steps=200, batch_size=
     DistributedHistory
     """
     for name, value in (("workers", workers), ("steps", steps), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        positive_int(name, value)
     if not isinstance(compressor, Compressor):
         raise ValueError(f"compressor must be dense(), threshold(tau) or top_k(fraction), got {compressor!r}")
     opt = sgd(lr=0.1) if opt is None else opt

@@ -13,13 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .optim._core import positive_int
+
 __all__ = ["random_symmetric", "positive_definite_count"]
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def random_symmetric(d, samples, rng):
@@ -36,7 +32,7 @@ def random_symmetric(d, samples, rng):
     -------
     ndarray, shape (samples, d, d)
     """
-    d, samples = _positive_int("d", d), _positive_int("samples", samples)
+    d, samples = positive_int("d", d), positive_int("samples", samples)
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy Generator such as np.random.default_rng(0), got {rng!r}")
     A = rng.standard_normal((samples, d, d))

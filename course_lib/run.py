@@ -68,7 +68,7 @@ class Trajectory:
         return not self.success
 
     def steps_to(self, target):
-        """The first step :math:`t` with :math:`f(x_t) < \text{target}` (0 if the start already is), or None.
+        r"""The first step :math:`t` with :math:`f(x_t) < \text{target}` (0 if the start already is), or None.
 
         Examples
         --------

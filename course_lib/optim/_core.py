@@ -127,6 +127,13 @@ def positive(name, value):
     return value
 
 
+def positive_int(name, value):
+    """Check that ``value`` is an integer ``>= 1`` (``True`` is not one); return it as an int."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
 def non_negative(name, value):
     """Check ``value >= 0`` (and finite); return it as a float."""
     value = _number(name, value)

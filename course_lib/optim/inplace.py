@@ -34,7 +34,7 @@ import threading
 
 import numpy as np
 
-from ._core import _check_same_keys
+from ._core import _check_same_keys, positive_int
 from .adam import AdamState
 
 __all__ = ["adam_update_inplace", "default_threads", "ADAM_FAMILY", "DEFAULT_CHUNK"]
@@ -89,7 +89,8 @@ def adam_update_inplace(opt, params, grad, state, *, chunk=DEFAULT_CHUNK, thread
     """
     if getattr(opt, "name", None) not in ADAM_FAMILY:
         raise ValueError(f"opt must be built by optim.adam or optim.adamw, got {opt.label() if hasattr(opt, 'label') else repr(opt)}")
-    chunk, threads = _count("chunk", chunk), _count("threads", default_threads() if threads is None else threads)
+    chunk = positive_int("chunk", chunk)
+    threads = positive_int("threads", default_threads() if threads is None else threads)
     hp = opt.hyperparams
     if isinstance(params, dict):
         _check_same_keys(params, grad, state)
@@ -196,8 +197,3 @@ def _check_arrays(p, g, state, where):
             if np.shares_memory(named[x], named[y]):
                 raise ValueError(f"{x} and {y} share memory; the in-place step needs separate arrays")
 
-
-def _count(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
