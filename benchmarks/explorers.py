@@ -149,7 +149,7 @@ def title_placement(rounds=6):
     placement (``axes.titley`` None) and with the course's fixed one (1.0), the two timed in turn."""
     import matplotlib as mpl
 
-    f = objectives.rosenbrock()
+    make = cases()["OptimizerExplorer (Rosenbrock, 3 optimizers)"]
     moves = [dict(steps=s) for s in (120, 300, 80, 400, 150, 60, 350, 100, 250, 90, 450, 70)] + \
             [dict(x0=x) for x in (-1.2, -0.5, -1.8, 0.3, -1.0, 1.0, -1.5)]
     ms = {"auto": [], "fixed": []}
@@ -157,8 +157,7 @@ def title_placement(rounds=6):
         for _ in range(rounds):
             for placement, titley in (("auto", None), ("fixed", 1.0)):
                 with mpl.rc_context({"axes.titley": titley}):
-                    ex = widgets.OptimizerExplorer(f, ["gd", ("momentum", {"lr": 1e-3}), ("adam", {"lr": 0.1})],
-                                                   x0=(-1.5, 2.0))
+                    ex = make(True)
                     for values in moves:
                         frame = ex.compute({**ex.values(), **values})
                         how, elapsed = clock_ms(ex.render, frame)

@@ -197,8 +197,7 @@ class EscapeExplorer(widgets._Explorer):
     title : str, optional
         Title of the contour panel; say what to notice.
     canvas : bool
-        False (default): the figure is an image, sent again after every move (the quicker way);
-        True: an ipympl canvas, with its toolbar to pan and zoom (needs ipympl).
+        As for :class:`~course_lib.widgets.OptimizerExplorer`: an image (default) or an ipympl canvas.
     blit : bool
         Redraw only the moving artists (default).
 

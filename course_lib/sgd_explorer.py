@@ -280,8 +280,7 @@ class MinibatchExplorer(_Explorer):
     title : str, optional
         Title of the contour panel.
     canvas : bool
-        False (default): the figure is an image, sent again after every move (the quicker way);
-        True: an ipympl canvas, with its toolbar to pan and zoom (needs ipympl).
+        As for :class:`~course_lib.widgets.OptimizerExplorer`: an image (default) or an ipympl canvas.
     sliders : dict of str -> SliderSpec, optional
         Replace some of :data:`EXPLORER_SLIDERS` (e.g. another default learning rate).
     """

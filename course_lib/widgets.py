@@ -189,10 +189,10 @@ class Explorer:
 
     def __init__(self, specs, figsize, canvas, blit):
         self.specs = dict(specs)
-        self.figure, self.on_canvas = new_figure(figsize, interactive=bool(canvas))
+        self.figure, on_canvas = new_figure(figsize, interactive=bool(canvas))
         self.controls = {k: make_slider(s) for k, s in self.specs.items()}
         self.status = W.HTML()
-        self.image = None if self.on_canvas else W.Image(format="png")
+        self.image = None if on_canvas else W.Image(format="png")       # None: the canvas is the view
         self.frame = None
         self._blit = blit
         self._holding = False
@@ -202,7 +202,7 @@ class Explorer:
     def _finish(self, controls):
         """Call at the end of a subclass's ``__init__``, once its artists exist, with the controls to show."""
         self.painter = Painter(self.figure, self._moving_artists(), self._blit)
-        view = self.figure.canvas if self.on_canvas else self.image
+        view = self.figure.canvas if self.image is None else self.image
         self.widget = W.VBox([control_row(controls), view, self.status])
         for w in self.controls.values():
             w.observe(self._on_change, names="value")
