@@ -411,6 +411,10 @@ def inspect_outputs(report, cells):
 FIRST_PAINT_S = 30
 
 
+#: The pictures of image widgets (how the course's explorers show their figures) in an output.
+IMAGE_FIGURES = ".jp-OutputArea-output img.widget-image"
+
+
 def wait_figures_drawn(page, timeout_s=FIRST_PAINT_S):
     """Wait until every figure is painted: each ipympl canvas non-blank, each image widget's picture
     decoded; returns how many are still blank."""
@@ -426,7 +430,7 @@ def wait_figures_drawn(page, timeout_s=FIRST_PAINT_S):
                            const d = ctx.getImageData(0, 0, c.width, c.height).data;
                            for (let i = 3; i < d.length; i += 4 * 97) if (d[i] !== 0) return false;
                            return true; });
-        const images = [...document.querySelectorAll('.jp-OutputArea-output img.widget-image')]
+        const images = [...document.querySelectorAll('""" + IMAGE_FIGURES + """')]
             .filter(shown).filter(i => !i.complete || !i.naturalWidth);
         return canvases.length + images.length; }"""
     deadline = time.monotonic() + timeout_s
@@ -564,8 +568,7 @@ _INSTRUMENT_JS = r"""
     };
     const snapshot = () => targets().map(hash).concat(images().map(i => strHash(i.src)));
     const base = JSON.stringify(snapshot());
-    const state = window.__courseDrag = {t0: null, t1: null, tDraw: null, tAnswered: null, draws: 0,
-                                         decoding: false};
+    const state = window.__courseDrag = {t0: null, t1: null, tDraw: null, tAnswered: null, decoding: false};
     const changed = () => JSON.stringify(snapshot()) !== base;
     const check = () => {
         if (state.t0 === null || state.t1 !== null || state.decoding || !changed()) return;
@@ -592,7 +595,6 @@ _INSTRUMENT_JS = r"""
     state.canvases = canvases.size;
     window.__courseDragHook = (c) => {
         if (!canvases.has(c)) return;
-        state.draws += 1;
         if (state.t0 !== null && state.tDraw === null) state.tDraw = performance.now();
         check();
     };
@@ -706,7 +708,7 @@ def _drag_once(page, cell, slider, within_s):
              within_s + 5, "the drag to reach the page")
     state = page.evaluate("() => { const s = window.__courseDrag; s.remove(); window.__courseDragHook = null;"
                           " return {t0: s.t0, t1: s.t1, tDraw: s.tDraw === null && !s.canvases ? s.tAnswered"
-                          " : s.tDraw, draws: s.draws}; }")
+                          " : s.tDraw}; }")
     state["moved"] = f"value {before} -> {_readout(slider)}" if before else "slider moved"
     for k in ("t1", "tDraw"):  # what happened after the deadline (while we were looking) is too late
         if state["t0"] is None or (state[k] is not None and state[k] - state["t0"] > within_s * 1000):

@@ -33,6 +33,50 @@ def test_a_working_slider_figure_passes_and_its_repaint_is_timed(page, lab):
     assert 0 < ms < 1000
 
 
+def _image_slider(lab, name, edit):
+    """The image-widget fixture with its source changed by ``edit``, written into the served copy."""
+    import nbformat
+
+    nb = nbformat.read(str(bh.ROOT / FIXTURES / "image_slider.ipynb"), as_version=4)
+    source = edit(nb.cells[1].source)
+    assert source != nb.cells[1].source, "the edit must change the fixture"
+    nb.cells[1].source = source
+    nbformat.write(nb, str(lab.root / name))
+    return name
+
+
+def test_an_image_widget_driven_by_a_slider_passes_and_its_repaint_is_timed(page, lab):
+    # The course's explorers show their figures this way: the harness must see the picture and time it.
+    report = check(page, lab, "image_slider", drag="required")
+    MEASURED["fixture"][report.notebook] = bh.measurement(report)
+    assert report.ok, report.summary()
+    [(slider, ms)] = report.latencies_ms.items()
+    print(f"image fixture slider {slider!r}: drag -> repaint {ms:.1f} ms")
+    assert "level" in slider and 0 < ms < 1000
+    assert page.locator(bh.IMAGE_FIGURES).count() == 1, "the check for blank figures sees the image"
+
+
+def test_an_image_slider_whose_callback_does_nothing_fails(page, lab):
+    # The kernel answers each move (busy, then idle) but no new picture comes: that is no change.
+    name = _image_slider(lab, "image_slider_broken.ipynb",
+                         lambda src: src.replace('image.value = picture(change["new"])', "pass"))
+    report = bh.check_notebook(page, lab, name, drag="required")
+    assert not report.ok
+    assert any("none of the 1 dragged slider(s) changed its figure" in p for p in report.problems), report.summary()
+    assert any("level" in n and "did not change" in n for n in report.notes), report.notes
+    assert bh.only_late(report), "it is run once more by the course test, and fails again"
+
+
+def test_an_image_widget_without_a_picture_counts_as_blank(page, lab):
+    name = _image_slider(lab, "image_slider_blank.ipynb",
+                         lambda src: src.replace('W.Image(value=picture(1.0), format="png")',
+                                                 'W.Image(value=b"", format="png")'))
+    bh.open_notebook(page, lab, name)
+    bh.run_all(page, 60)
+    bh.wait_widgets_rendered(page)
+    assert bh.wait_figures_drawn(page, timeout_s=2) == 1
+
+
 def test_a_widget_that_cannot_render_fails(page, lab):
     report = check(page, lab, "broken_widget")
     assert not report.ok
@@ -53,7 +97,7 @@ def test_a_slider_that_does_not_move_its_figure_fails(page, lab):
 
 def test_only_lateness_earns_a_rerun():
     late = bh.Report("n.ipynb", problems=["cell 3: lr: figure did not respond within 5 s of the drag, 3 times (...)",
-                                          "2 figure canvas(es) still blank 30 s after the run"])
+                                          f"2 figure(s) still blank {bh.FIRST_PAINT_S} s after the run"])
     assert bh.only_late(late)
     for problem in ("cell 4: output shows 'Error displaying widget'", "console error: TypeError: x is undefined",
                     "TimeoutError: timed out after 120 s waiting for the run to finish"):
