@@ -23,43 +23,36 @@ def check(page, lab, name, drag=True):
     return report
 
 
-def test_a_working_slider_figure_passes_and_its_repaint_is_timed(page, lab):
-    report = check(page, lab, "slider_figure", drag="required")
+@pytest.mark.parametrize("name, label, images", [
+    ("slider_figure", "amplitude", 0),       # an ipympl canvas (explorers with canvas=True)
+    ("image_slider", "level", 1),            # an image widget, as the course's explorers show their figures
+])
+def test_a_working_slider_figure_passes_and_its_repaint_is_timed(page, lab, name, label, images):
+    report = check(page, lab, name, drag="required")
     MEASURED["fixture"][report.notebook] = bh.measurement(report)
     assert report.ok, report.summary()
     [(slider, ms)] = report.latencies_ms.items()
     print(f"fixture slider {slider!r}: drag -> repaint {ms:.1f} ms")
-    assert "amplitude" in slider
+    assert label in slider
     assert 0 < ms < 1000
+    assert page.locator(bh.IMAGE_FIGURES).count() == images, "the check for blank figures sees each image"
 
 
-def _image_slider(lab, name, edit):
-    """The image-widget fixture with its source changed by ``edit``, written into the served copy."""
+def _edited_fixture(lab, fixture, cell, old, new, name):
+    """Fixture ``fixture`` with ``old`` replaced by ``new`` in cell ``cell``, written as ``name`` into the served copy."""
     import nbformat
 
-    nb = nbformat.read(str(bh.ROOT / FIXTURES / "image_slider.ipynb"), as_version=4)
-    source = edit(nb.cells[1].source)
-    assert source != nb.cells[1].source, "the edit must change the fixture"
-    nb.cells[1].source = source
+    nb = nbformat.read(str(bh.ROOT / FIXTURES / f"{fixture}.ipynb"), as_version=4)
+    assert old in nb.cells[cell].source, f"{old!r} is not in cell {cell} of {fixture}"
+    nb.cells[cell].source = nb.cells[cell].source.replace(old, new)
     nbformat.write(nb, str(lab.root / name))
     return name
 
 
-def test_an_image_widget_driven_by_a_slider_passes_and_its_repaint_is_timed(page, lab):
-    # The course's explorers show their figures this way: the harness must see the picture and time it.
-    report = check(page, lab, "image_slider", drag="required")
-    MEASURED["fixture"][report.notebook] = bh.measurement(report)
-    assert report.ok, report.summary()
-    [(slider, ms)] = report.latencies_ms.items()
-    print(f"image fixture slider {slider!r}: drag -> repaint {ms:.1f} ms")
-    assert "level" in slider and 0 < ms < 1000
-    assert page.locator(bh.IMAGE_FIGURES).count() == 1, "the check for blank figures sees the image"
-
-
 def test_an_image_slider_whose_callback_does_nothing_fails(page, lab):
     # The kernel answers each move (busy, then idle) but no new picture comes: that is no change.
-    name = _image_slider(lab, "image_slider_broken.ipynb",
-                         lambda src: src.replace('image.value = picture(change["new"])', "pass"))
+    name = _edited_fixture(lab, "image_slider", 1, 'image.value = picture(change["new"])', "pass",
+                           "image_slider_broken.ipynb")
     report = bh.check_notebook(page, lab, name, drag="required")
     assert not report.ok
     assert any("none of the 1 dragged slider(s) changed its figure" in p for p in report.problems), report.summary()
@@ -68,9 +61,8 @@ def test_an_image_slider_whose_callback_does_nothing_fails(page, lab):
 
 
 def test_an_image_widget_without_a_picture_counts_as_blank(page, lab):
-    name = _image_slider(lab, "image_slider_blank.ipynb",
-                         lambda src: src.replace('W.Image(value=picture(1.0), format="png")',
-                                                 'W.Image(value=b"", format="png")'))
+    name = _edited_fixture(lab, "image_slider", 1, 'W.Image(value=picture(1.0), format="png")',
+                           'W.Image(value=b"", format="png")', "image_slider_blank.ipynb")
     bh.open_notebook(page, lab, name)
     bh.run_all(page, 60)
     bh.wait_widgets_rendered(page)
@@ -108,13 +100,9 @@ def test_only_lateness_earns_a_rerun():
 def test_a_slider_that_repaints_an_unchanged_figure_fails(page, lab):
     # The callback runs and redraws, but the picture never changes: noted per slider, and the figure
     # fails because none of its sliders changes it.
-    import nbformat
-
-    nb = nbformat.read(str(bh.ROOT / FIXTURES / "slider_figure.ipynb"), as_version=4)
-    nb.cells[2].source = nb.cells[2].source.replace('line.set_data(x, change["new"] * np.sin(x))', "pass")
-    assert "pass" in nb.cells[2].source
-    nbformat.write(nb, str(lab.root / "slider_unchanged.ipynb"))
-    report = bh.check_notebook(page, lab, "slider_unchanged.ipynb", drag="required")
+    name = _edited_fixture(lab, "slider_figure", 2, 'line.set_data(x, change["new"] * np.sin(x))', "pass",
+                           "slider_unchanged.ipynb")
+    report = bh.check_notebook(page, lab, name, drag="required")
     assert not report.ok
     assert any("dragged slider(s) changed its figure" in p for p in report.problems), report.summary()
     assert any("repainted after" in n and "did not change" in n for n in report.notes), report.notes
