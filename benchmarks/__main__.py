@@ -24,6 +24,8 @@ def main(argv=None):
     updates, repeats = (5, 2) if args.quick else (60, 15)
     section_explorers = explorers.bench(updates=updates, rebuild_updates=min(updates, 20))
     titles = explorers.title_placement(rounds=2 if args.quick else 6)
+    first = explorers.first_panel_redraw(rounds=2 if args.quick else 6)
+    deflate = explorers.deflate_backends()
     section_runs = runs.bench(repeats=repeats)
     env = machine()
     print(f"Explorer updates (ms; {updates} slider positions per explorer; {env['cpus']} CPUs, "
@@ -35,11 +37,17 @@ def main(argv=None):
     print(f"\nTitle placement: OptimizerExplorer's one-panel redraws take {titles['auto']['median_ms']} ms "
           f"(median of {titles['auto']['n']}) with matplotlib's automatic title placement, "
           f"{titles['fixed']['median_ms']} ms with the course's titles fixed above the axes (axes.titley = 1)")
+    print(f"First one-panel redraw of a new OptimizerExplorer: {first['measured']['median_ms']} ms (median of "
+          f"{first['measured']['n']}) with its panels measured while its cell ran (Painter.measure), "
+          f"{first['not_measured']['median_ms']} ms without")
+    print("Deflating one explorer frame (PNG rows, RGB): "
+          + "; ".join(f"{k} {v['median_ms']} ms, {v['kB']} kB" for k, v in deflate.items()))
     missed = [name for name, r in section_explorers.items() if r["blit"]["total"]["median_ms"] > GOAL_MS]
     print("\nGoal met by every explorer." if not missed else f"\nGoal missed by: {', '.join(missed)}")
     if not args.quick:
         merge_results({"explorers": {"machine": env, "goal_ms": GOAL_MS, "results": section_explorers,
-                                     "title_placement": titles},
+                                     "title_placement": titles, "first_panel_redraw": first,
+                                     "deflate": deflate},
                        "run": {"machine": env, **section_runs}})
         print(f"\nWritten to {RESULTS}")
     print()

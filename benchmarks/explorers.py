@@ -166,6 +166,51 @@ def title_placement(rounds=6):
     return {k: summary(v) for k, v in ms.items()}
 
 
+def first_panel_redraw(rounds=6):
+    """Median ms of the first move that redraws OptimizerExplorer's loss panel alone, in a new explorer whose
+    panel extents were measured while its cell ran (:meth:`Painter.measure`, what the explorers do) and in
+    one where they were not (the first move then measures them), the two timed in turn."""
+    from course_lib.painter import Painter
+
+    make = cases()["OptimizerExplorer (Rosenbrock, 3 optimizers)"]
+    moves = [dict(steps=300), dict(steps=450), dict(y0=-0.5)]
+    measure = Painter.measure
+    ms = {"measured": [], "not_measured": []}
+    with style.context():
+        try:
+            for _ in range(rounds):
+                for values in moves:
+                    for how, method in (("measured", measure), ("not_measured", lambda self: None)):
+                        Painter.measure = method
+                        ex = make(True)
+                        frame = ex.compute({**ex.values(), **values})
+                        redraw, elapsed = clock_ms(ex.render, frame)
+                        if redraw == "axes":
+                            ms[how].append(elapsed)
+        finally:
+            Painter.measure = measure
+    return {k: summary(v) for k, v in ms.items()}
+
+
+def deflate_backends(repeats=21):
+    """Median ms and kB of deflating one OptimizerExplorer frame (its PNG rows, RGB) with ISA-L (``isal``, when
+    installed) and with Python's ``zlib``, both at the fastest level: what :func:`course_lib.png.deflate` chooses
+    between."""
+    with style.context():
+        pixels = cases()["OptimizerExplorer (Rosenbrock, 3 optimizers)"](True).painter.rgba()
+    height, width = pixels.shape[:2]
+    rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)
+    rows[:, 1:] = pixels[:, :, :3].reshape(height, 3 * width)
+    out = {}
+    for name, fast in (("isal", True), ("zlib", False)):
+        if fast and png.isal_zlib is None:
+            continue
+        stream, _ = clock_ms(png.deflate, rows, png.DEFAULT_LEVEL, fast)
+        times = [clock_ms(png.deflate, rows, png.DEFAULT_LEVEL, fast)[1] for _ in range(repeats)]
+        out[name] = {**summary(times), "kB": round(len(stream) / 1e3, 1)}
+    return out
+
+
 def rows(section):
     """Table rows: explorer, method, median and p90 of compute / draw / total / png (ms)."""
     out = []

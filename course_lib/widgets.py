@@ -207,6 +207,8 @@ class Explorer:
         for w in self.controls.values():
             w.observe(self._on_change, names="value")
         self._refresh()
+        if self.one_panel_redraws:
+            self.painter.measure()      # now, while the cell runs, rather than on the first slider move
 
     def _contour_and_panels(self, panels, grid, levels, **margins):
         """Lay out the figure as a contour of the objective and ``panels`` panels beside it; return the axes."""

@@ -7,10 +7,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+#: conda-forge packages named differently from their pip counterparts.
+CONDA_NAMES = {"python-isal": "isal"}
+
+
 def canonical(requirement):
     """'ipywidgets>=8.0,<9' -> ('ipywidgets', '>=8.0,<9'); conda's '=0.11.*' and pip's '==0.11.*' agree."""
     m = re.match(r"\s*([A-Za-z0-9_.\-]+)\s*(.*)", requirement)
     name, spec = m.group(1).lower().replace("_", "-"), m.group(2).replace(" ", "")
+    name = CONDA_NAMES.get(name, name)
     spec = re.sub(r"^=(?!=)", "==", spec)
     return name, spec
 

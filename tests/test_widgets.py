@@ -581,3 +581,22 @@ def test_redrawing_one_panel_paints_what_a_full_redraw_paints(make):
         assert np.mean(np.any(a != b, axis=-1)) < 0.002, f"after {key}={value}: {kinds}"   # as for blitting
     if make != "saddle":                 # (the escape explorer's loss panel rarely needs new limits)
         assert "axes" in kinds, kinds
+
+
+@pytest.mark.parametrize("measured", [True, False])
+def test_the_first_one_panel_redraw_measures_only_the_moved_panel(monkeypatch, measured):
+    """An explorer measures its panels' extents while its cell runs, so the first move that changes the loss
+    panel's limits measures only that panel's new extent (without it, the old extents too)."""
+    from matplotlib.axes import Axes
+
+    if not measured:
+        monkeypatch.setattr(widgets.Painter, "measure", lambda self: None)
+    ex = widgets.OptimizerExplorer(objectives.rosenbrock(), ["gd", ("adam", {"lr": 0.1})], steps=40,
+                                   max_steps=400, x0=(-1.5, 2.0), grid=40)
+    measured_axes = []
+    original = Axes.get_tightbbox
+    monkeypatch.setattr(Axes, "get_tightbbox",
+                        lambda self, *a, **k: (measured_axes.append(self), original(self, *a, **k))[1])
+    ex.update(steps=400)
+    assert ex.last_redraw == "axes"
+    assert measured_axes == [ex.ax_loss] if measured else len(measured_axes) == 3, measured_axes
