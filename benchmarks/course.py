@@ -51,9 +51,10 @@ def notebook_times(notebooks=None, timeout=600):
     kernel does not exit at once and jupyter_client waits half its ``shutdown_wait_time`` before killing
     it), which would otherwise add seconds of noise unrelated to the notebook. ``wall_seconds`` is both.
 
-    ``kernel_cpu_seconds`` is the CPU time (user + system) the kernel process used, start to exit. Unlike
-    the wall-clock times it hardly depends on what else the machine is running, so it tells a slower
-    notebook from a busier machine.
+    ``kernel_cpu_seconds`` is the CPU time (user + system) the kernel process used, start to exit (all its
+    threads). It leaves out the time the kernel waited for a core that other processes were using, so a
+    wall-clock time well above it points at a busy machine rather than a slower notebook; a slower core
+    (e.g. a virtual machine whose host is busy) makes both grow.
     """
     import resource
     import nbclient
@@ -267,7 +268,7 @@ def report(section):
                                   "slowest cells (s)"]))
         lines.append("run = kernel start + every cell (the goal's measure); cells = the cells alone; teardown = "
                      "the kernel's shutdown afterwards, not counted; kernel CPU = the CPU time the kernel used "
-                     "(hardly affected by other load on the machine, unlike the others)")
+                     "(all threads; without the waits for a core that other processes held)")
         missed += [f"notebook {n} ({r['seconds']} s)" for n, r in nbs.items() if r["seconds"] > GOALS["notebook_s"]]
         missed += [f"notebook {n} failed" for n, r in nbs.items() if r["error"]]
         if section["course_s"] > GOALS["course_s"]:

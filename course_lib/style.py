@@ -15,6 +15,7 @@ Surfaces use the perceptually uniform ``viridis`` (filled) and ``cividis``
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import zlib
@@ -168,6 +169,33 @@ def get_alt(fig):
     return getattr(fig, _ALT_ATTRIBUTE, None)
 
 
+@functools.lru_cache(maxsize=None)
+def _mathtext_parser(output_type):
+    """The one mathtext parser (and so the one cache of parsed formulas) of every course figure."""
+    from matplotlib.mathtext import MathTextParser
+
+    return MathTextParser({"vector": "path", "raster": "agg"}.get(output_type, output_type))
+
+
+def share_mathtext(canvas):
+    """Let ``canvas``'s renderer use the mathtext parser that every course figure shares; returns ``canvas``.
+
+    matplotlib gives each new renderer a parser of its own, whose cache of parsed
+    formulas (axis labels such as ``$f(x_t)$``, the ``$10^{-3}$`` of log axes)
+    starts empty: every new figure parses all its formulas again, a few
+    milliseconds each. With one parser for all of them, a formula is parsed once
+    per kernel (the parser keeps the 50 most recent). The parsed result depends only on the
+    formula, the resolution, the font and the antialiasing, which are all part of the
+    cache's key, so the pictures are the same (``tests/test_style.py``).
+    """
+    renderer = canvas.get_renderer()
+    own = getattr(renderer, "mathtext_parser", None)
+    output_type = getattr(own, "_output_type", None)
+    if output_type is not None:
+        renderer.mathtext_parser = _mathtext_parser(output_type)
+    return canvas
+
+
 def png_bytes(fig, dpi=None):
     """``fig`` as PNG bytes, the same as ``fig.savefig(buf, format="png", dpi=dpi or "figure")``, drawn once.
 
@@ -186,7 +214,8 @@ def png_bytes(fig, dpi=None):
         # ipympl's and the inline backend's canvases are Agg canvases: print through Agg's own draw
         # (not ipympl's, which would also send the picture to the browser); any other canvas is swapped
         # for an Agg one for the duration, as savefig does
-        FigureCanvasAgg.print_png(canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(fig), buf)
+        agg = canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        FigureCanvasAgg.print_png(share_mathtext(agg), buf)
     finally:
         if fig.canvas is not canvas:
             fig.set_canvas(canvas)

@@ -82,6 +82,7 @@ def new_figure(figsize, dpi=100, interactive=None):
         canvas.toolbar_visible = "fade-in-fade-out"
     else:
         FigureCanvasAgg(fig)
+    style.share_mathtext(fig.canvas)
     return fig, interactive
 
 

@@ -6,6 +6,7 @@ import re
 
 import matplotlib.pyplot as plt
 import matplotlib.style as mstyle
+import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
@@ -147,3 +148,31 @@ def test_png_bytes_on_an_ipympl_canvas_sends_no_picture_to_the_browser(monkeypat
     assert style.png_bytes(fig) == buf.getvalue()
     assert fig.canvas is canvas
     assert all(isinstance(m, dict) and m["type"] == "cursor" for m in sent), sent
+
+
+def test_figures_share_one_mathtext_parser_and_look_the_same():
+    """Every course figure's renderer parses formulas with one shared parser, so a formula is parsed once per
+    kernel, not once per figure; the pictures are those of matplotlib's own per-renderer parsers."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    def figure():
+        fig = Figure(figsize=(4, 3), dpi=100)
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        ax.semilogy([1, 2, 3], [1e-6, 1e-2, 10])
+        ax.set_xlabel("step $t$")
+        ax.set_ylabel(r"$f(x_t) - f^\star$")
+        return fig
+
+    shared, own = figure(), figure()
+    style.share_mathtext(shared.canvas)
+    assert shared.canvas.get_renderer().mathtext_parser is style.share_mathtext(figure().canvas).get_renderer().mathtext_parser
+    assert own.canvas.get_renderer().mathtext_parser is not shared.canvas.get_renderer().mathtext_parser
+    shared.canvas.draw()
+    own.canvas.draw()
+    assert np.array_equal(np.asarray(shared.canvas.buffer_rgba()), np.asarray(own.canvas.buffer_rgba()))
+    parses = style._mathtext_parser("vector")._parse_cached.cache_info().misses
+    again = figure()
+    style.share_mathtext(again.canvas).draw()                  # the same formulas: nothing parsed again
+    assert style._mathtext_parser("vector")._parse_cached.cache_info().misses == parses
