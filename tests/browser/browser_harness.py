@@ -69,6 +69,7 @@ MEASURED = {"notebooks": {}, "fixture": {}, "notes": []}
 def measurement(report):
     """The entry of one notebook in the "browser" section of the results."""
     return {"run_s": round(report.run_seconds, 2), "slider_latency_ms": report.latencies_ms,
+            "slider_picture_arrived_ms": report.arrivals_ms,
             "loadavg_1min": round(os.getloadavg()[0], 2), "date": time.strftime("%Y-%m-%d %H:%M")}
 
 # Shorthand used by every JavaScript snippet: the current notebook panel.
@@ -232,6 +233,9 @@ class Report:
     problems: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     latencies_ms: dict = field(default_factory=dict)
+    #: For a figure shown as an image: when its new picture arrived (its source was set), ms after the
+    #: drag began; the rest of the latency is the browser decoding it.
+    arrivals_ms: dict = field(default_factory=dict)
     run_seconds: float = float("nan")
     screenshot: str = ""
 
@@ -568,7 +572,8 @@ _INSTRUMENT_JS = r"""
     };
     const snapshot = () => targets().map(hash).concat(images().map(i => strHash(i.src)));
     const base = JSON.stringify(snapshot());
-    const state = window.__courseDrag = {t0: null, t1: null, tDraw: null, tAnswered: null, decoding: false};
+    const state = window.__courseDrag = {t0: null, t1: null, tDraw: null, tAnswered: null, tSrc: null,
+                                         decoding: false};
     const changed = () => JSON.stringify(snapshot()) !== base;
     const check = () => {
         if (state.t0 === null || state.t1 !== null || state.decoding || !changed()) return;
@@ -581,6 +586,10 @@ _INSTRUMENT_JS = r"""
             state.t1 = performance.now(); state.decoding = false; });
     };
     images().forEach(i => { i.dataset.courseSeen = i.src; });
+    // When a new picture arrives: the moment an image's source is set (the rest is decoding it).
+    const arrivals = new MutationObserver(() => {
+        if (state.t0 !== null && state.tSrc === null && changed()) state.tSrc = performance.now(); });
+    images().forEach(i => arrivals.observe(i, {attributes: true, attributeFilter: ['src']}));
     // An image whose picture a move leaves as it was is not sent again: the move was answered when the
     // kernel, busy with it, is idle again (the counterpart of a canvas redrawn with the same pixels).
     let busy = false;
@@ -608,7 +617,7 @@ _INSTRUMENT_JS = r"""
         document.addEventListener(type, onInput, {capture: true, once: false});
     state.remove = () => { for (const type of ['pointermove', 'pointerup', 'keydown'])
         document.removeEventListener(type, onInput, {capture: true});
-        panel.sessionContext.statusChanged.disconnect(onStatus); };
+        panel.sessionContext.statusChanged.disconnect(onStatus); arrivals.disconnect(); };
     return targets().length + images().length;
 }
 """
@@ -707,8 +716,8 @@ def _drag_once(page, cell, slider, within_s):
                    f"performance.now() - window.__courseDrag.t0 > {within_s * 1000})",
              within_s + 5, "the drag to reach the page")
     state = page.evaluate("() => { const s = window.__courseDrag; s.remove(); window.__courseDragHook = null;"
-                          " return {t0: s.t0, t1: s.t1, tDraw: s.tDraw === null && !s.canvases ? s.tAnswered"
-                          " : s.tDraw}; }")
+                          " return {t0: s.t0, t1: s.t1, tSrc: s.tSrc, tDraw: s.tDraw === null && !s.canvases"
+                          " ? s.tAnswered : s.tDraw}; }")
     state["moved"] = f"value {before} -> {_readout(slider)}" if before else "slider moved"
     for k in ("t1", "tDraw"):  # what happened after the deadline (while we were looking) is too late
         if state["t0"] is None or (state[k] is not None and state[k] - state["t0"] > within_s * 1000):
@@ -803,6 +812,8 @@ def _drag_slider(page, report, t, seen, within_s):
                             f"did not change ({state['moved']})")
         return False
     report.latencies_ms[key] = round(state["t1"] - state["t0"], 1)
+    if state.get("tSrc") is not None and state["tSrc"] <= state["t1"]:
+        report.arrivals_ms[key] = round(state["tSrc"] - state["t0"], 1)
     return True
 
 

@@ -36,6 +36,10 @@ def test_a_working_slider_figure_passes_and_its_repaint_is_timed(page, lab, name
     assert label in slider
     assert 0 < ms < 1000
     assert page.locator(bh.IMAGE_FIGURES).count() == images, "the check for blank figures sees each image"
+    if images:                                   # an image's latency splits into its arrival, then decoding
+        assert 0 < report.arrivals_ms[slider] <= ms, report.arrivals_ms
+    else:
+        assert not report.arrivals_ms
 
 
 def _edited_fixture(lab, fixture, cell, old, new, name):
