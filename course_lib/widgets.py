@@ -54,36 +54,28 @@ def ipympl_active():
     return "ipympl" in backend or backend == "widget"
 
 
-def new_figure(figsize, dpi=100, interactive=None):
-    """A figure outside pyplot: an ipympl canvas widget if ``interactive``, else a plain Agg canvas.
+def new_figure(figsize, dpi=100, canvas=False):
+    """A figure outside pyplot, on an ipympl canvas widget if ``canvas``, else on a plain Agg canvas.
 
-    Parameters
-    ----------
-    interactive : bool, optional
-        Default: whether ipympl is the active backend.
-
-    Returns
-    -------
-    fig, interactive
+    Either way its renderer shares the course's mathtext parser (:func:`course_lib.style.share_mathtext`).
     """
-    interactive = ipympl_active() if interactive is None else bool(interactive)
     fig = Figure(figsize=figsize, dpi=dpi)
-    if interactive:
+    if canvas:
         try:
             from ipympl.backend_nbagg import Canvas, FigureManager
         except ImportError as err:
             raise ValueError("an ipympl canvas (canvas=True) needs ipympl: pip install ipympl, or leave canvas=False "
                              "to show the figure as an image") from err
-        canvas = live_canvas_class(Canvas)(fig)
-        FigureManager(canvas, 0)
-        canvas.header_visible = False
-        canvas.footer_visible = False
-        canvas.resizable = False
-        canvas.toolbar_visible = "fade-in-fade-out"
+        live = live_canvas_class(Canvas)(fig)
+        FigureManager(live, 0)
+        live.header_visible = False
+        live.footer_visible = False
+        live.resizable = False
+        live.toolbar_visible = "fade-in-fade-out"
     else:
         FigureCanvasAgg(fig)
     style.share_mathtext(fig.canvas)
-    return fig, interactive
+    return fig
 
 
 @functools.lru_cache(maxsize=None)
@@ -190,10 +182,10 @@ class Explorer:
 
     def __init__(self, specs, figsize, canvas, blit):
         self.specs = dict(specs)
-        self.figure, on_canvas = new_figure(figsize, interactive=bool(canvas))
+        self.figure = new_figure(figsize, canvas=bool(canvas))
         self.controls = {k: make_slider(s) for k, s in self.specs.items()}
         self.status = W.HTML()
-        self.image = None if on_canvas else W.Image(format="png")       # None: the canvas is the view
+        self.image = None if canvas else W.Image(format="png")          # None: the canvas is the view
         self.frame = None
         self._blit = blit
         self._holding = False
