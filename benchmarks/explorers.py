@@ -23,6 +23,7 @@ explorers' default), ``draw_idle`` (``set_data`` then a full redraw) and
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -144,52 +145,52 @@ def bench(updates=60, rebuild_updates=None, seed=0):
     return results
 
 
+def _panel_redraws_ms(variants, moves, rounds, first_only=False):
+    """Median ms of OptimizerExplorer's one-panel redraws (moves that change the loss panel's limits) under
+    each of ``variants`` (name -> context manager factory), the variants timed in turn, each on a new explorer.
+
+    ``first_only``: each move is the first one of a new explorer; otherwise one explorer per round and
+    variant makes all ``moves`` in a row.
+    """
+    make = cases()["OptimizerExplorer (Rosenbrock, 3 optimizers)"]
+    ms = {name: [] for name in variants}
+    with style.context():
+        for _ in range(rounds):
+            for batch in ([[values] for values in moves] if first_only else [moves]):
+                for name, context in variants.items():
+                    with context():
+                        ex = make(True)
+                        for values in batch:
+                            frame = ex.compute({**ex.values(), **values})
+                            how, elapsed = clock_ms(ex.render, frame)
+                            if how == "axes":
+                                ms[name].append(elapsed)
+    return {k: summary(v) for k, v in ms.items()}
+
+
 def title_placement(rounds=6):
     """Median ms of OptimizerExplorer's one-panel redraws (limits changed) with matplotlib's automatic title
     placement (``axes.titley`` None) and with the course's fixed one (1.0), the two timed in turn."""
     import matplotlib as mpl
 
-    make = cases()["OptimizerExplorer (Rosenbrock, 3 optimizers)"]
     moves = [dict(steps=s) for s in (120, 300, 80, 400, 150, 60, 350, 100, 250, 90, 450, 70)] + \
             [dict(x0=x) for x in (-1.2, -0.5, -1.8, 0.3, -1.0, 1.0, -1.5)]
-    ms = {"auto": [], "fixed": []}
-    with style.context():
-        for _ in range(rounds):
-            for placement, titley in (("auto", None), ("fixed", 1.0)):
-                with mpl.rc_context({"axes.titley": titley}):
-                    ex = make(True)
-                    for values in moves:
-                        frame = ex.compute({**ex.values(), **values})
-                        how, elapsed = clock_ms(ex.render, frame)
-                        if how == "axes":
-                            ms[placement].append(elapsed)
-    return {k: summary(v) for k, v in ms.items()}
+    return _panel_redraws_ms({"auto": lambda: mpl.rc_context({"axes.titley": None}),
+                              "fixed": lambda: mpl.rc_context({"axes.titley": 1.0})}, moves, rounds)
 
 
 def first_panel_redraw(rounds=6):
     """Median ms of the first move that redraws OptimizerExplorer's loss panel alone, in a new explorer whose
     panel extents were measured while its cell ran (:meth:`Painter.measure`, what the explorers do) and in
     one where they were not (the first move then measures them), the two timed in turn."""
+    from unittest import mock
+
     from course_lib.painter import Painter
 
-    make = cases()["OptimizerExplorer (Rosenbrock, 3 optimizers)"]
     moves = [dict(steps=300), dict(steps=450), dict(y0=-0.5)]
-    measure = Painter.measure
-    ms = {"measured": [], "not_measured": []}
-    with style.context():
-        try:
-            for _ in range(rounds):
-                for values in moves:
-                    for how, method in (("measured", measure), ("not_measured", lambda self: None)):
-                        Painter.measure = method
-                        ex = make(True)
-                        frame = ex.compute({**ex.values(), **values})
-                        redraw, elapsed = clock_ms(ex.render, frame)
-                        if redraw == "axes":
-                            ms[how].append(elapsed)
-        finally:
-            Painter.measure = measure
-    return {k: summary(v) for k, v in ms.items()}
+    return _panel_redraws_ms({"measured": contextlib.nullcontext,
+                              "not_measured": lambda: mock.patch.object(Painter, "measure", lambda self: None)},
+                             moves, rounds, first_only=True)
 
 
 def deflate_backends(repeats=21):
