@@ -1,6 +1,5 @@
 """The compression explorer: the pure frame function at the slider extremes, and the widget, headless."""
 
-
 import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
