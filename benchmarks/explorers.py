@@ -194,14 +194,12 @@ def first_panel_redraw(rounds=6):
 
 
 def deflate_backends(repeats=21):
-    """Median ms and kB of deflating one OptimizerExplorer frame (its PNG rows, RGB) with ISA-L (``isal``, when
-    installed) and with Python's ``zlib``, both at the fastest level: what :func:`course_lib.png.deflate` chooses
-    between."""
+    """Median ms and kB of deflating one OptimizerExplorer frame (its PNG rows, :func:`course_lib.png.scanlines`)
+    with ISA-L (``isal``, when installed) and with Python's ``zlib``, both at the fastest level: what
+    :func:`course_lib.png.deflate` chooses between."""
     with style.context():
         pixels = cases()["OptimizerExplorer (Rosenbrock, 3 optimizers)"](True).painter.rgba()
-    height, width = pixels.shape[:2]
-    rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)
-    rows[:, 1:] = pixels[:, :, :3].reshape(height, 3 * width)
+    rows = png.scanlines(pixels)
     out = {}
     for name, fast in (("isal", True), ("zlib", False)):
         if fast and png.isal_zlib is None:

@@ -38,7 +38,7 @@ try:  # ISA-L's deflate: the same zlib format, several times faster (optional; z
 except ImportError:  # pragma: no cover - depends on the installation
     isal_zlib = None
 
-__all__ = ["encode_rgba", "deflate", "DEFAULT_LEVEL"]
+__all__ = ["encode_rgba", "scanlines", "deflate", "DEFAULT_LEVEL", "ISAL_LEVEL"]
 
 #: zlib level used by :func:`encode_rgba`: 1 is the fastest that still compresses.
 DEFAULT_LEVEL = 1
@@ -86,12 +86,26 @@ def encode_rgba(pixels, level=DEFAULT_LEVEL):
         raise ValueError(f"a PNG needs at least one pixel, got shape {pixels.shape}")
     if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or not 0 <= level <= 9:
         raise ValueError(f"level must be an integer from 0 to 9, got {level!r}")
-    channels = 3 if np.all(pixels[:, :, 3] == 255) else 4       # opaque: alpha need not be stored
-    rows = np.zeros((height, 1 + channels * width), dtype=np.uint8)  # filter byte 0 ("None") before each row
-    rows[:, 1:] = pixels[:, :, :channels].reshape(height, channels * width)
+    rows = scanlines(pixels)
     stream = deflate(rows, int(level))
-    header = struct.pack(">IIBBBBB", width, height, _BIT_DEPTH, _RGB if channels == 3 else _RGBA, 0, 0, 0)
+    opaque = rows.shape[1] == 1 + 3 * width
+    header = struct.pack(">IIBBBBB", width, height, _BIT_DEPTH, _RGB if opaque else _RGBA, 0, 0, 0)
     return _SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", stream) + _chunk(b"IEND", b"")
+
+
+def scanlines(pixels):
+    """The rows of a PNG's image data for RGBA ``pixels``: each row prefixed by filter byte 0 ("None"),
+    as RGB when every pixel is opaque (alpha need not be stored), else as RGBA.
+
+    Returns
+    -------
+    ndarray of uint8, shape (height, 1 + 3 * width) or (height, 1 + 4 * width)
+    """
+    height, width = pixels.shape[:2]
+    channels = 3 if np.all(pixels[:, :, 3] == 255) else 4
+    rows = np.zeros((height, 1 + channels * width), dtype=np.uint8)
+    rows[:, 1:] = pixels[:, :, :channels].reshape(height, channels * width)
+    return rows
 
 
 def deflate(data, level=DEFAULT_LEVEL, fast=None):
