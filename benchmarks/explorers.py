@@ -5,16 +5,21 @@ at a time moves through ten positions towards a random target, sometimes an
 end of its range). Each update is timed in phases:
 
 ``compute``  the pure frame function (runs the optimizers, cached per optimizer)
-``draw``     ``set_data`` on the artists and the redraw on the Agg canvas
-``image png``  the PNG of the whole frame, which the explorers' default view (an image widget) sends
-             after every move (``course_lib.png``)
+``draw``     ``set_data`` on the artists and the redraw on the Agg canvas: with blitting, of the
+             background only when a panel's limits changed (the browser draws the moving artists)
+``send``     what the explorer's view (``course_lib.figure_view``) is given: the moving artists recorded
+             as a scene (``course_lib.scene``), plus a PNG of the background when it changed; without
+             blitting, a PNG of the whole canvas. ``sent kB`` is its size.
+``image view``  compute + draw + what an image of the whole canvas would cost instead (the moving artists
+             drawn by the kernel, then a PNG of every pixel, ``image kB``): how the explorers showed
+             their figures before they sent scenes
 ``diff png`` the PNG an ipympl canvas (``canvas=True``) sends instead: only the pixels that changed
              (``course_lib.png``); ``diff png mpl`` the same frame encoded the way matplotlib would
              (Pillow, default compression)
 
-``update`` is compute + draw in wall-clock time (the goal of 30 ms applies to it); ``update CPU`` the
-same in CPU time of the process, which stays meaningful when other work shares the machine;
-``update+image`` is compute + draw + image png: all the kernel does for one move of a default explorer.
+``update`` is compute + draw + send in wall-clock time, all the kernel does for one move (the goal of
+30 ms applies to it); ``update CPU`` the same in CPU time of the process, which stays meaningful when
+other work shares the machine.
 
 and three ways of redrawing are compared on the same drags: ``blit`` (the
 explorers' default), ``draw_idle`` (``set_data`` then a full redraw) and
@@ -24,6 +29,7 @@ explorers' default), ``draw_idle`` (``set_data`` then a full redraw) and
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 
 import numpy as np
@@ -94,26 +100,39 @@ def cases():
             "LandscapeExplorer (linear regression)": landscape_explorer}
 
 
+def _sent_kB(view, background_before):
+    """The size of what the view sends for one frame: the scene, and the background if it is new."""
+    scene = len(json.dumps(view.ops)) + len(view.coords) + len(view.codes)
+    return (scene + (len(view.background) if view.background is not background_before else 0)) / 1e3
+
+
 def _time_updates(make, blit, sequence):
     ex = make(blit)
     encoders = {"png": IpymplEncoder("course"), "png_matplotlib": IpymplEncoder("matplotlib")}
     for encoder in encoders.values():
         encoder.encode(ex.painter.rgba())             # the first image ipympl sends is a full one
-    phases = {"compute": [], "draw": [], "png": [], "png_matplotlib": [], "total": [], "total_cpu": [],
-              "png_image": [], "sent": []}
+    phases = {"compute": [], "draw": [], "send": [], "total": [], "total_cpu": [], "picture": [],
+              "image_view": [], "png": [], "png_matplotlib": []}
     redraws = {"blit": 0, "axes": 0, "full": 0}
-    sizes = []
+    sent, sizes = [], []
     for values in sequence:
         frame, t_compute, c_compute = clock_wall_cpu_ms(ex.compute, values)
         how, t_draw, c_draw = clock_wall_cpu_ms(ex.render, frame)
-        t_png = {k: clock_ms(e.encode, ex.painter.rgba())[1] for k, e in encoders.items()}
-        image, t_image = clock_ms(png.encode_rgba, ex.painter.rgba())  # the whole frame the image view sends
+        background = ex.view.background
+        _, t_send, c_send = clock_wall_cpu_ms(ex._send)     # the scene (+ a new background), or the whole picture
+        sent.append(_sent_kB(ex.view, background))
+        # What an image of the whole canvas costs instead: the moving artists drawn by the kernel (if they
+        # are not yet), then the PNG.
+        image, t_picture = clock_ms(lambda: png.encode_rgba(ex.painter.rgba()))
         sizes.append(len(image) / 1e3)
+        t_png = {k: clock_ms(e.encode, ex.painter.rgba())[1] for k, e in encoders.items()}
         redraws[how] += 1
-        for k, t in zip(phases, (t_compute, t_draw, t_png["png"], t_png["png_matplotlib"], t_compute + t_draw,
-                                 c_compute + c_draw, t_image, t_compute + t_draw + t_image)):
+        for k, t in zip(phases, (t_compute, t_draw, t_send, t_compute + t_draw + t_send,
+                                 c_compute + c_draw + c_send, t_picture, t_compute + t_draw + t_picture,
+                                 t_png["png"], t_png["png_matplotlib"])):
             phases[k].append(t)
     return {**{k: summary(v) for k, v in phases.items()}, "redraws": redraws,
+            "sent_kB_median": round(float(np.median(sent)), 1),
             "image_png_kB_median": round(float(np.median(sizes)), 1)}
 
 
@@ -211,20 +230,20 @@ def deflate_backends(repeats=21):
 
 
 def rows(section):
-    """Table rows: explorer, method, median and p90 of compute / draw / total / png (ms)."""
+    """Table rows: explorer, method, then the medians (and the update's p90) in ms, and kB sent."""
     out = []
     for name, r in section.items():
         for method in ("blit", "draw_idle", "rebuild"):
             m = r[method]
-            get = lambda k, q: m[k][q] if k in m else "-"       # noqa: E731 - a tiny local accessor
+            get = lambda k, q="median_ms": m[k][q] if k in m else "-"     # noqa: E731 - a tiny local accessor
             full = (f"{m['redraws']['full']} (+{m['redraws']['axes']} one panel)" if "redraws" in m else "all")
-            out.append([name if method == "blit" else "", method,
-                        get("compute", "median_ms"), get("draw", "median_ms"),
+            out.append([name if method == "blit" else "", method, get("compute"), get("draw"), get("send"),
                         m["total"]["median_ms"], m["total"]["p90_ms"], m["total_cpu"]["median_ms"],
-                        get("png_image", "median_ms"), m.get("image_png_kB_median", "-"), get("sent", "median_ms"),
+                        m.get("sent_kB_median", "-"), get("image_view"), m.get("image_png_kB_median", "-"),
                         m["png"]["median_ms"], m["png_matplotlib"]["median_ms"], full])
     return out
 
 
-HEADERS = ["explorer", "redraw", "compute med", "draw med", "update med", "update p90", "update CPU med",
-           "image png med", "image kB", "update+image med", "diff png med", "diff png mpl med", "full redraws"]
+HEADERS = ["explorer", "redraw", "compute med", "draw med", "send med", "update med", "update p90",
+           "update CPU med", "sent kB med", "image view med", "image kB", "diff png med", "diff png mpl med",
+           "full redraws"]

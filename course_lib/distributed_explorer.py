@@ -228,7 +228,7 @@ class CompressionExplorer(widgets._Explorer):
     cache : HistoryCache, optional
         Runs already computed (e.g. by :func:`compression_runs` in the notebook) are not trained again.
     canvas : bool
-        As for :class:`~course_lib.widgets.OptimizerExplorer`: an image (default) or an ipympl canvas.
+        As for :class:`~course_lib.widgets.OptimizerExplorer`: a figure view (default) or an ipympl canvas.
         Either way the sliders update when released (``continuous_update=False``): every move
         trains two models.
     blit : bool

@@ -27,6 +27,16 @@ class Painter:
         What changes between frames; they are drawn only by the painter.
     blit : bool
         False: every refresh is a full redraw (the simple, slower way).
+
+    Attributes
+    ----------
+    defer : bool
+        False (default): every refresh draws the moving artists on the canvas. True: only the background
+        is kept up to date, and the artists are drawn when :meth:`rgba` asks for the picture (a browser
+        draws them from a :mod:`course_lib.scene` instead, over :meth:`background`).
+    version : int
+        Counts the backgrounds cached so far (full draws and one-panel redraws): a new number means
+        that :meth:`background` changed.
     """
 
     def __init__(self, fig, artists, blit=True):
@@ -35,8 +45,11 @@ class Painter:
         self.blit = bool(blit)
         for a in self.artists:
             a.set_animated(self.blit)
+        self.defer = False
+        self.version = 0
         self._background = None
         self._bounds = None
+        self._stale = False     # with `defer`: the canvas does not show the artists' latest state
         self._extents = {}      # axes -> (its limits and the figure size, the extent of its static content)
         self._before = {}       # axes -> its extent before the limits changed (see `before_move`)
         self.canvas.mpl_connect("draw_event", self._on_draw)
@@ -45,10 +58,23 @@ class Painter:
         """After a full draw: keep the background, then draw the moving artists on top."""
         if not self.blit or event is None or event.canvas is not self.canvas:
             return
-        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._new_background()
         self._bounds = self.figure.bbox.bounds
         self._extents.clear()           # anything may have changed: measure again when needed
-        self._draw_artists()
+        self._show_artists()
+
+    def _new_background(self):
+        # The whole canvas: the figure's bbox can be a fraction of a pixel short of it (4.6 in at 100 dpi
+        # is 459.99999999999994 px), and the region would then leave out the top row.
+        width, height = self.canvas.get_width_height(physical=True)
+        self._background = self.canvas.copy_from_bbox(Bbox.from_bounds(0, 0, width, height))
+        self.version += 1
+
+    def _show_artists(self):
+        """Draw the moving artists over the canvas (the background), now or, with :attr:`defer`, when asked."""
+        self._stale = self.defer
+        if not self.defer:
+            self._draw_artists()
 
     def _draw_artists(self):
         for a in self.artists:
@@ -103,10 +129,16 @@ class Painter:
             # draw to the browser, which requests it when it shows the canvas.
             self.canvas.draw() if shown else self.canvas.draw_idle()
             return "full"
+        if self.defer:
+            self._stale = True
+        else:
+            self._blit_artists()
+        return "blit"
+
+    def _blit_artists(self):
         self.canvas.restore_region(self._background)
         self._draw_artists()
         self.canvas.blit(self.figure.bbox)
-        return "blit"
 
     def _redraw_axes(self, axes, before):
         """Redraw only ``axes`` over the cached background: erase their regions, draw them, blit.
@@ -142,11 +174,20 @@ class Painter:
             pixels[y0:y1, x0:x1] = face
         for ax in axes:
             fig.draw_artist(ax)                               # its animated artists are skipped
-        self._background = canvas.copy_from_bbox(fig.bbox)
-        self._draw_artists()
-        canvas.blit(fig.bbox)
+        self._new_background()
+        self._show_artists()
+        if not self.defer:
+            canvas.blit(fig.bbox)
         return True
 
     def rgba(self):
-        """The current pixels (after :meth:`refresh`)."""
+        """The current pixels, moving artists included (after :meth:`refresh`)."""
+        if self._stale:
+            self._stale = False
+            self._blit_artists()
         return np.asarray(self.canvas.buffer_rgba())
+
+    def background(self):
+        """The cached background (the figure without its moving artists), as an RGBA array; None before
+        the first full draw or without blitting."""
+        return None if self._background is None else np.asarray(self._background)

@@ -197,7 +197,7 @@ class EscapeExplorer(widgets._Explorer):
     title : str, optional
         Title of the contour panel; say what to notice.
     canvas : bool
-        As for :class:`~course_lib.widgets.OptimizerExplorer`: an image (default) or an ipympl canvas.
+        As for :class:`~course_lib.widgets.OptimizerExplorer`: a figure view (default) or an ipympl canvas.
     blit : bool
         Redraw only the moving artists (default).
 

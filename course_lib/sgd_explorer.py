@@ -280,7 +280,7 @@ class MinibatchExplorer(_Explorer):
     title : str, optional
         Title of the contour panel.
     canvas : bool
-        As for :class:`~course_lib.widgets.OptimizerExplorer`: an image (default) or an ipympl canvas.
+        As for :class:`~course_lib.widgets.OptimizerExplorer`: a figure view (default) or an ipympl canvas.
     sliders : dict of str -> SliderSpec, optional
         Replace some of :data:`EXPLORER_SLIDERS` (e.g. another default learning rate).
     """

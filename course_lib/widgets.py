@@ -16,13 +16,15 @@ Each explorer creates its figure once. A slider move computes a new frame
 (blitting, :mod:`course_lib.painter`). When a panel's limits have to change,
 only that panel is redrawn, or the whole figure where that is not safe.
 
-The figure reaches the browser as an image widget: after every move the
-explorer sends one PNG of its canvas, made by :mod:`course_lib.png`, and the
-browser shows it as soon as it is decoded. That is the quickest way from a
-drag to a new picture (``benchmarks/results.json``, section "browser"), and it
-needs no matplotlib backend. With ``canvas=True`` the figure is an ipympl
-canvas instead (``%matplotlib widget``): slower to repaint, but with ipympl's
-toolbar to pan and zoom, and sharp on high-density screens.
+The figure reaches the browser as a :class:`~course_lib.figure_view.FigureView`:
+a picture of its still part, sent only when that changes, and the moving
+artists as drawing commands (:mod:`course_lib.scene`), which the browser draws
+over it. That is the quickest way from a drag to a new picture
+(``benchmarks/results.json``, section "browser"), and it needs no matplotlib
+backend. An explorer whose moving artists a scene cannot hold, or that does
+not blit, sends a PNG of its whole canvas instead. With ``canvas=True`` the
+figure is an ipympl canvas (``%matplotlib widget``): slower to repaint, but
+with ipympl's toolbar to pan and zoom.
 
 Display an explorer by making it the last expression of a cell.
 """
@@ -40,7 +42,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import critical, explore, plotting, png, style
+from .figure_view import FigureView
 from .painter import Painter
+from .scene import Scene, Unsupported, record
 from .explore import SliderSpec
 
 __all__ = ["ipympl_active", "new_figure", "live_canvas_class", "ipympl_frame", "make_slider", "Painter",
@@ -65,7 +69,7 @@ def new_figure(figsize, dpi=100, canvas=False):
             from ipympl.backend_nbagg import Canvas, FigureManager
         except ImportError as err:
             raise ValueError("an ipympl canvas (canvas=True) needs ipympl: pip install ipympl, or leave canvas=False "
-                             "to show the figure as an image") from err
+                             "to show the figure in the course's own view") from err
         live = live_canvas_class(Canvas)(fig)
         FigureManager(live, 0)
         live.header_visible = False
@@ -185,7 +189,8 @@ class Explorer:
         self.figure = new_figure(figsize, canvas=bool(canvas))
         self.controls = {k: make_slider(s) for k, s in self.specs.items()}
         self.status = W.HTML()
-        self.image = None if canvas else W.Image(format="png")          # None: the canvas is the view
+        self.view = None if canvas else FigureView()          # None: the ipympl canvas is the view
+        self._sent = None           # the painter's background version last sent to the view
         self.frame = None
         self._blit = blit
         self._holding = False
@@ -195,7 +200,9 @@ class Explorer:
     def _finish(self, controls):
         """Call at the end of a subclass's ``__init__``, once its artists exist, with the controls to show."""
         self.painter = Painter(self.figure, self._moving_artists(), self._blit)
-        view = self.figure.canvas if self.image is None else self.image
+        # With a view that draws the moving artists itself, the kernel no longer draws them.
+        self.painter.defer = self.view is not None and self._blit
+        view = self.figure.canvas if self.view is None else self.view
         self.widget = W.VBox([control_row(controls), view, self.status])
         for w in self.controls.values():
             w.observe(self._on_change, names="value")
@@ -253,9 +260,26 @@ class Explorer:
         self._shown = self.values()
         frame = self.compute(self._shown)
         self.render(frame)
-        if self.image is not None:
-            self.image.value = png.encode_rgba(self.painter.rgba())
+        if self.view is not None:
+            self._send()
         return frame
+
+    def _send(self):
+        """Show the new frame in the view: the moving artists as a scene, over the background if it changed
+        (or, when they cannot be recorded as a scene, the whole picture)."""
+        painter = self.painter
+        if painter.defer:
+            try:
+                scene = record(self.figure, painter.artists)
+            except Unsupported:
+                painter.defer = False           # from now on, the kernel draws the whole picture
+            else:
+                fresh = painter.version != self._sent
+                self._sent = painter.version
+                self.view.show(scene, self.alt, painter.background() if fresh else None)
+                return
+        self._sent = None
+        self.view.show(Scene([], b"", b""), self.alt, painter.rgba())
 
     @property
     def alt(self):
@@ -277,7 +301,7 @@ class Explorer:
 
     def _status_html(self, frame):
         """The status line, followed by the figure's alt text, hidden from view but read by screen readers
-        (neither an image widget nor an ipympl canvas carries alt text of its own)."""
+        (an ipympl canvas carries no alt text of its own; the figure view's canvas has it as its label)."""
         lines = [html.escape(line) for line in frame.message.splitlines()]
         described = f'<span style="{_VISUALLY_HIDDEN}">Figure: {html.escape(self.alt)}</span>'
         return ('<div aria-live="polite" style="font-family: monospace; font-size: 85%">' + "<br>".join(lines)
@@ -338,7 +362,8 @@ class OptimizerExplorer(Explorer):
     title : str, optional
         Title of the contour panel; say what to notice.
     canvas : bool
-        False (default): the figure is an image, sent again after every move (the quicker way);
+        False (default): a :class:`~course_lib.figure_view.FigureView`, in which the browser draws the
+        moving artists over a picture of the rest (the quicker way);
         True: an ipympl canvas, with its toolbar to pan and zoom (needs ipympl).
     blit : bool
         Redraw only the moving artists (default); False redraws the whole figure each time.

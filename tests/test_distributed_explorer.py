@@ -117,7 +117,7 @@ def test_explorer_blits_when_only_the_curves_change(problem):
 def test_explorer_with_ipympl_canvas(problem):
     model, split = problem
     ex = DE.CompressionExplorer(model, split, "top_k", steps=5, canvas=True)
-    assert ex.image is None and ex.figure.canvas in ex.widget.children
+    assert ex.view is None and ex.figure.canvas in ex.widget.children
     assert not any(w.continuous_update for w in ex.controls.values())     # each move trains: update on release
     assert "application/vnd.jupyter.widget-view+json" in ex._repr_mimebundle_()
 

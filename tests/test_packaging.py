@@ -75,3 +75,13 @@ def test_ci_runs_make_test():
 def test_course_lib_does_not_need_torch():
     sources = "\n".join(p.read_text() for p in (ROOT / "course_lib").rglob("*.py"))
     assert not re.search(r"^\s*(import|from)\s+torch\b", sources, re.M)
+
+
+def test_the_browser_half_of_every_widget_is_installed_with_the_package():
+    """course_lib's JavaScript (figure_view.js) is package data, so a non-editable install has it too."""
+    import fnmatch
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["course_lib"]
+    scripts = [p.name for p in (ROOT / "course_lib").glob("*.js")]
+    assert "figure_view.js" in scripts
+    assert all(any(fnmatch.fnmatch(name, pattern) for pattern in patterns) for name in scripts)

@@ -95,7 +95,7 @@ def test_explorer_survives_slider_extremes(floored_saddle, objective):
 
 def test_explorer_with_ipympl_canvas(floored_saddle):
     ex = SE.EscapeExplorer(floored_saddle, steps=50, canvas=True, grid=30)
-    assert ex.image is None and ex.figure.canvas in ex.widget.children
+    assert ex.view is None and ex.figure.canvas in ex.widget.children
     ex.figure.canvas.draw()
     ex.update(radius=0.05)
     assert ex.last_redraw == "blit"

@@ -211,9 +211,9 @@ def test_explorer_sliders_and_first_frame(explorer):
 def test_explorer_follows_its_sliders_and_survives_extremes(explorer):
     frame = explorer.update(batch_size=1, lr=2.0, epochs=10)
     assert frame.paths[0].diverged and "diverged" in explorer.status.value
-    before = explorer.image.value
+    before = explorer.view.coords
     frame = explorer.update(batch_size=48, lr=1e-3, epochs=1, seed=20)
-    assert not any(p.diverged for p in frame.paths) and explorer.image.value != before
+    assert not any(p.diverged for p in frame.paths) and explorer.view.coords != before
     lo, hi = explorer.ax_loss.get_ylim()
     assert all(np.all((line.get_ydata() >= lo) & (line.get_ydata() <= hi)) for line in explorer.loss_lines)
     with pytest.raises(ValueError, match="batch_size must be in"):

@@ -160,10 +160,10 @@ def test_explorer_draws_paths_and_both_coordinates(explorer):
     assert len(status) == 3 and status[-1] == "Figure: " + html.escape(alt)    # the alt text, for screen readers
 
 
-def test_explorer_image_changes_with_a_slider(explorer):
-    before = explorer.image.value
+def test_explorer_picture_changes_with_a_slider(explorer):
+    before = explorer.view.coords
     explorer.update(**{"adam.lr": 0.3})
-    assert explorer.image.value != before and explorer.last_redraw in ("blit", "full")
+    assert explorer.view.coords != before and explorer.last_redraw in ("blit", "full")
 
 
 def test_new_limits_redraw_the_whole_figure():
@@ -185,7 +185,7 @@ def test_explorer_with_ipympl_canvas():
     ex = StepSizeExplorer(objectives.saddle(), ["adam"], steps=10, canvas=True, grid=30)
     from ipympl.backend_nbagg import Canvas
 
-    assert isinstance(ex.figure.canvas, Canvas) and ex.image is None
+    assert isinstance(ex.figure.canvas, Canvas) and ex.view is None
     ex.update(**{"adam.lr": 0.011})
     ex.figure.canvas.draw()          # what the browser does after draw_idle (here there is no browser)
     ex.update(**{"adam.lr": 0.0111})

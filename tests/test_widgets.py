@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course_lib import explore, objectives, optim, run, widgets
+from course_lib import explore, objectives, optim, run, scene, widgets
 from course_lib.explore import SliderSpec
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -337,7 +337,7 @@ def test_explorer_builds_the_right_sliders(explorer):
     assert 10 ** c["adam.eps"].min == pytest.approx(1e-10) and 10 ** c["adam.eps"].max == pytest.approx(1.0)
     assert all(w.continuous_update for w in c.values())                 # a new picture while dragging
     assert (c["x0"].min, c["x0"].max) == (-2.0, 2.0) and c["x0"].value == -1.5
-    assert explorer.image is not None and explorer.status.value
+    assert explorer.view is not None and explorer.status.value
 
 
 @FAST
@@ -354,25 +354,30 @@ def test_explorer_survives_every_slider_extreme(explorer, data):
     assert len(status) == 4 and status[-1] == "Figure: " + html.escape(alt)    # the alt text, for screen readers
 
 
-def test_the_image_shows_the_canvas_and_the_status_its_alt_text(explorer):
-    """The default view: a PNG of exactly the canvas's pixels; the alt text, hidden from view, ends the
-    status line (a live region that screen readers read); both follow a move."""
+def test_the_view_shows_the_canvas_and_the_status_its_alt_text(explorer):
+    """The default view: the background and the scene of the moving artists, which together make exactly
+    the canvas's picture (tests/test_scene.py; in the browser, tests/browser/test_figure_view.py); the alt
+    text goes with it and, hidden from view, ends the status line (a live region that screen readers read);
+    all follow a move."""
     from PIL import Image
 
     def shown():
-        assert explorer.image.format == "png" and explorer.image in explorer.widget.children
+        view = explorer.view
+        assert view in explorer.widget.children and explorer.figure.canvas not in explorer.widget.children
         described = re.search(r'<span style="([^"]*)">Figure: ([^<]*)</span></div>$', explorer.status.value)
         assert "clip: rect(0, 0, 0, 0)" in described.group(1) and 'aria-live="polite"' in explorer.status.value
-        return np.asarray(Image.open(io.BytesIO(explorer.image.value)).convert("RGBA")), described.group(2)
+        assert view.alt == explorer.alt
+        background = np.asarray(Image.open(io.BytesIO(view.background)).convert("RGBA"))
+        return scene.Scene(view.ops, view.coords, view.codes), background, described.group(2)
 
     explorer.update(**{"gd.lr": 1e-3})
-    before, alt = shown()
-    np.testing.assert_array_equal(before, explorer.painter.rgba())
+    before, background, alt = shown()
+    np.testing.assert_array_equal(background, explorer.painter.background())
     assert alt == html.escape(explorer.alt) and alt.startswith("Contour map of Rosenbrock")
     explorer.update(**{"gd.lr": 2e-3})
-    after, alt_after = shown()
-    np.testing.assert_array_equal(after, explorer.painter.rgba())
-    assert np.any(after != before) and alt_after == html.escape(explorer.alt) != alt
+    after, _, alt_after = shown()
+    assert before.coords != after.coords and alt_after == html.escape(explorer.alt) != alt
+    assert after == scene.record(explorer.figure, explorer.painter.artists)
 
 
 def test_the_browser_putting_sliders_on_their_grid_causes_no_redraw():
@@ -425,14 +430,14 @@ def test_a_canvas_without_ipympl_is_a_clear_error(monkeypatch):
     with pytest.raises(ValueError, match=r"canvas=True\) needs ipympl: pip install ipympl, or leave canvas=False"):
         widgets.FunctionExplorer(objectives.parabola(), canvas=True)
     ex = widgets.FunctionExplorer(objectives.parabola())                # the default needs no ipympl
-    assert bytes(ex.image.value[:8]) == b"\x89PNG\r\n\x1a\n" and ex.figure.canvas not in ex.widget.children
+    assert bytes(ex.view.background[:8]) == b"\x89PNG\r\n\x1a\n" and ex.figure.canvas not in ex.widget.children
     plt.close("all")
 
 
 @pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")   # ipympl's Toolbar
 def test_explorer_with_ipympl_canvas():
     ex = widgets.OptimizerExplorer(objectives.saddle(), ["gd"], steps=10, canvas=True, grid=30)
-    assert type(ex.figure.canvas).__name__ == "LiveCanvas" and ex.image is None
+    assert type(ex.figure.canvas).__name__ == "LiveCanvas" and ex.view is None
     assert ex.figure.canvas in ex.widget.children
     ex.update(**{"gd.lr": 0.2})
     ex.figure.canvas.draw()          # what the browser does after draw_idle (here there is no browser)

@@ -415,8 +415,10 @@ def inspect_outputs(report, cells):
 FIRST_PAINT_S = 30
 
 
-#: The pictures of image widgets (how the course's explorers show their figures) in an output.
+#: The pictures of image widgets in an output.
 IMAGE_FIGURES = ".jp-OutputArea-output img.widget-image"
+#: Figures drawn on a canvas: ipympl's, and the course's explorers' (course_lib.figure_view).
+CANVAS_FIGURES = ".jupyter-matplotlib-canvas-div canvas:first-child, canvas.course-figure"
 
 
 def wait_figures_drawn(page, timeout_s=FIRST_PAINT_S):
@@ -427,7 +429,7 @@ def wait_figures_drawn(page, timeout_s=FIRST_PAINT_S):
     js = """() => {
         const shown = (n) => { const r = n.closest('.jp-OutputArea-output').getBoundingClientRect();
                                return r.width > 0 && r.height > 0; };
-        const canvases = [...document.querySelectorAll('.jupyter-matplotlib-canvas-div canvas:first-child')]
+        const canvases = [...document.querySelectorAll('""" + CANVAS_FIGURES + """')]
             .filter(shown)
             .filter(c => { if (!c.width || !c.height) return true;
                            const ctx = c.getContext('2d');
@@ -563,7 +565,7 @@ _INSTRUMENT_JS = r"""
         for (let i = 0; i < d.length; i += 1) h = Math.imul(h ^ d[i], 16777619);
         return h >>> 0;
     };
-    const targets = () => [...cellNode.querySelectorAll('.jupyter-matplotlib-canvas-div canvas:first-child')];
+    const targets = () => [...cellNode.querySelectorAll('""" + CANVAS_FIGURES + r"""')];
     const images = () => [...cellNode.querySelectorAll('.jp-OutputArea-output img')];
     const strHash = (str) => {
         let h = 2166136261;
@@ -576,11 +578,12 @@ _INSTRUMENT_JS = r"""
                                          decoding: false};
     const changed = () => JSON.stringify(snapshot()) !== base;
     const check = () => {
+        const now = performance.now();      // before the comparison, whose hashing is not the page's work
         if (state.t0 === null || state.t1 !== null || state.decoding || !changed()) return;
         // A canvas changed when its new picture is drawn on it; an image when its new picture is
         // decoded (ready for the next frame, as a canvas drawn on is), not when its source is set.
         const fresh = images().filter(i => !i.complete || i.dataset.courseSeen !== i.src);
-        if (!fresh.length) { state.t1 = performance.now(); return; }
+        if (!fresh.length) { state.t1 = now; return; }
         state.decoding = true;
         Promise.all(fresh.map(i => i.decode().catch(() => null))).then(() => {
             state.t1 = performance.now(); state.decoding = false; });
@@ -630,7 +633,7 @@ def slider_targets(page):
         panel.content.widgets.forEach((cell, i) => {{
             if (cell.model.type !== 'code') return;
             const figures = cell.node.querySelectorAll(
-                '.jupyter-matplotlib-canvas-div canvas, .jp-OutputArea-output img').length;
+                '{CANVAS_FIGURES}, .jp-OutputArea-output img').length;
             if (!figures) return;
             cell.node.querySelectorAll('.widget-slider').forEach((s, j) => {{
                 const handle = s.querySelector('.noUi-handle');

@@ -1,0 +1,163 @@
+"""course_lib.scene and course_lib.figure_view: the moving artists recorded as drawing commands reproduce
+matplotlib's picture, and an explorer sends them (with its background only when that changes)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from course_lib import objectives, scene, widgets
+from course_lib.painter import Painter
+
+TOLERANCE = 64          # per channel, as in tests/browser/test_figure_view.py
+
+
+def _compare(explorer):
+    """(fraction of the moving artists' pixels that the replayed scene reproduces, fraction elsewhere that differ)."""
+    background, want = explorer.painter.background(), explorer.painter.rgba()
+    got = scene.replay(scene.record(explorer.figure, explorer.painter.artists), background)
+    painted = np.abs(background.astype(int) - want.astype(int)).max(axis=2) > TOLERANCE
+    wrong = np.abs(got.astype(int) - want.astype(int)).max(axis=2) > TOLERANCE
+    return 1 - wrong[painted].mean(), wrong[~painted].mean(), painted.sum()
+
+
+@pytest.fixture(scope="module")
+def rosenbrock():
+    ex = widgets.OptimizerExplorer(objectives.rosenbrock(), ["gd", "momentum", ("adam", {"lr": 0.1})], x0=(-1.5, 2),
+                                   grid=40)
+    yield ex
+    plt.close("all")
+
+
+def test_a_replayed_scene_is_matplotlibs_picture(rosenbrock):
+    """Paths, dashes, markers, clipping: replayed by Agg, the scene paints the artists' pixels as matplotlib did."""
+    rosenbrock.update(**{"gd.lr": 1e-3, "momentum.lr": 1e-3, "steps": 120})
+    assert not rosenbrock.warning.get_text()
+    match, elsewhere, painted = _compare(rosenbrock)
+    assert painted > 3000 and match > 0.97 and elsewhere < 1e-4, (match, elsewhere, painted)
+
+
+def test_text_is_drawn_as_the_outlines_of_its_glyphs(rosenbrock):
+    """The warning of diverged runs, on a translucent box: the same glyphs, anti-aliased without hinting."""
+    rosenbrock.update(**{"gd.lr": 0.01, "momentum.lr": 0.01, "steps": 120})
+    assert "diverged" in rosenbrock.warning.get_text()
+    match, elsewhere, _ = _compare(rosenbrock)
+    assert match > 0.75 and elsewhere < 2e-3, (match, elsewhere)
+
+
+def test_an_arrow_and_markers_of_the_function_explorer():
+    ex = widgets.FunctionExplorer(objectives.parabola(), x=1.5, lr=0.3)
+    match, elsewhere, painted = _compare(ex)
+    assert painted > 300 and match > 0.97 and elsewhere < 1e-4, (match, elsewhere, painted)
+    plt.close("all")
+
+
+def _figure(**line):
+    fig = Figure(figsize=(2, 1), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1), xlim=(0, 2), ylim=(0, 1))
+    artist, = ax.plot([0, 1, 2], [0, 1, 0], **line)
+    fig.canvas.draw()
+    return fig, artist
+
+
+def test_an_ops_paint_is_matplotlibs_in_pixels():
+    fig, line = _figure(linewidth=2.16, linestyle="--", color="#0072b2", alpha=0.5)
+    [op] = scene.record(fig, [line]).ops
+    assert op["kind"] == "path" and op["fill"] is None
+    assert op["width"] == pytest.approx(3.0)                       # 2.16 pt at 100 dpi
+    assert op["stroke"] == pytest.approx([0, 0x72 / 255, 0xB2 / 255, 0.5], abs=1e-4)
+    assert op["dash"] == pytest.approx([d * 100 / 72 for d in line._dash_pattern[1]], abs=1e-3)
+    assert op["cap"] == "butt" and op["clip"] == [0.0, 0.0, 200.0, 100.0]
+
+
+def test_markers_are_one_shape_and_its_positions_on_pixel_corners():
+    fig, line = _figure(linestyle="none", marker="s", markersize=7.2)
+    [op] = scene.record(fig, [line]).ops
+    assert op["kind"] == "markers" and op["count"] == 3
+    points = scene.record(fig, [line]).points()
+    shape, at = points[:op["n"] - 3], points[op["n"] - 3:]
+    assert np.ptp(shape[:, 0]) == pytest.approx(10.0)              # a 7.2 pt square is 10 px wide
+    np.testing.assert_array_equal(at, [[0.5, 100.5], [100.5, 0.5], [200.5, 100.5]])
+
+
+def test_a_diverging_line_stays_finite_and_close_to_the_canvas():
+    fig, line = _figure()
+    line.set_data([0.5, 1.0, 2.0], [0.5, 1e300, np.nan])
+    sc = scene.record(fig, [line])
+    points = sc.points()
+    assert np.isfinite(points).all() and np.abs(points).max() <= 200 + scene.PADDING
+    assert points[0] == pytest.approx([50, 50])                    # the visible part is where it was
+
+
+def test_what_a_scene_cannot_hold_is_a_clear_error():
+    fig, _ = _figure()
+    image = fig.axes[0].imshow(np.eye(3), extent=(0, 1, 0, 1))
+    with pytest.raises(scene.Unsupported, match="image"):
+        scene.record(fig, [image])
+    patch = fig.axes[0].bar([1], [0.5], hatch="//")[0]
+    with pytest.raises(scene.Unsupported, match="hatch"):
+        scene.record(fig, [patch])
+
+
+def test_an_explorer_sends_its_background_only_when_it_changes(rosenbrock):
+    view = rosenbrock.view
+    assert view in rosenbrock.widget.children and view.width == 1000 and view.height == 460
+    moves = []
+    for values in ({"adam.lr": 0.11}, {"adam.lr": 0.12}, {"steps": 400}, {"adam.lr": 0.13}, {"steps": 60}):
+        sent = []
+        view.observe(lambda change: sent.append(change["name"]), names=["background", "frame"])  # noqa: B023
+        rosenbrock.update(**values)
+        view.unobserve_all()
+        moves.append((rosenbrock.last_redraw, sent))
+    # A blit sends the new frame's scene alone; a move that redraws a panel sends the background first.
+    assert all(sent == (["frame"] if redraw == "blit" else ["background", "frame"]) for redraw, sent in moves), moves
+    assert {redraw for redraw, _ in moves} >= {"blit", "axes"}, moves
+    np.testing.assert_array_equal(_png(view.background), rosenbrock.painter.background())
+
+
+def _png(data):
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+
+
+def test_the_kernel_draws_the_moving_artists_only_when_asked():
+    """With a view that draws them, a move costs the kernel no drawing; rgba() still gives the whole picture."""
+    kwargs = dict(steps=40, x0=(-1.5, 2.0), grid=40)
+    deferred = widgets.OptimizerExplorer(objectives.rosenbrock(), ["gd"], **kwargs)
+    drawn = widgets.OptimizerExplorer(objectives.rosenbrock(), ["gd"], canvas=False, blit=True, **kwargs)
+    drawn.painter.defer = False
+    calls = []
+    real = deferred.figure.draw_artist
+    deferred.figure.draw_artist = lambda a: calls.append(a) or real(a)
+    for ex in (deferred, drawn):
+        ex.update(**{"gd.lr": 2e-3})
+    assert deferred.painter.defer and not set(calls) & set(deferred.painter.artists)
+    np.testing.assert_array_equal(deferred.painter.rgba(), drawn.painter.rgba())
+    plt.close("all")
+
+
+def test_an_explorer_whose_artists_a_scene_cannot_hold_sends_whole_pictures(monkeypatch):
+    def unsupported(figure, artists):
+        raise scene.Unsupported("a scene cannot hold this")
+
+    monkeypatch.setattr(widgets, "record", unsupported)
+    ex = widgets.FunctionExplorer(objectives.parabola())
+    ex.update(x=1.0)
+    assert not ex.painter.defer and ex.view.ops == []
+    np.testing.assert_array_equal(_png(ex.view.background), ex.painter.rgba())
+    plt.close("all")
+
+
+def test_without_blitting_the_view_shows_whole_pictures():
+    ex = widgets.FunctionExplorer(objectives.parabola(), blit=False)
+    ex.update(x=1.0)
+    assert not ex.painter.defer and ex.view.ops == [] and ex.last_redraw == "full"
+    np.testing.assert_array_equal(_png(ex.view.background), ex.painter.rgba())
+    plt.close("all")
