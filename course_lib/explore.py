@@ -271,7 +271,12 @@ class RunCache:
             raise ValueError(f"maxsize must be a positive integer, got {maxsize!r}")
         self.maxsize = maxsize
         self._runs = OrderedDict()
+        self._per_step = OrderedDict()
         self.hits = self.misses = 0
+
+    @staticmethod
+    def _key(opt, objective, x0):
+        return id(objective), opt.name, tuple(sorted(opt.hyperparams.items())), tuple(np.asarray(x0, float))
 
     def run(self, opt, objective, x0, steps, horizon=None):
         """:func:`course_lib.run.run` of ``opt`` on ``objective`` from ``x0``, or its cached answer.
@@ -280,7 +285,7 @@ class RunCache:
         moved up), run ``horizon`` steps at once, so that the rest of the drag
         is answered from the cache.
         """
-        key = (id(objective), opt.name, tuple(sorted(opt.hyperparams.items())), tuple(np.asarray(x0, float)))
+        key = self._key(opt, objective, x0)
         cached = self._runs.get(key)
         if cached is not None and (cached[0] >= steps or cached[1].diverged):
             self._runs.move_to_end(key)
@@ -293,6 +298,25 @@ class RunCache:
         if len(self._runs) > self.maxsize:
             self._runs.popitem(last=False)
         return truncate(traj, steps)
+
+    def per_step(self, what, opt, objective, x0, traj):
+        """``what(opt, traj)`` -- one row per step of ``traj``, a run this cache returned -- or its cached answer.
+
+        The rows are computed once for the whole cached run and answer every shorter request (the
+        first rows of a run do not depend on its length): like the runs, a slider that changes one
+        optimizer recomputes only that one's rows, and the steps slider recomputes none.
+        """
+        run_key = self._key(opt, objective, x0)
+        key = (what, *run_key)
+        rows = self._per_step.get(key)
+        if rows is None or len(rows) < traj.nit:
+            cached = self._runs.get(run_key)          # the whole run, of which traj may be the first steps
+            longest = cached[1] if cached is not None and cached[1].nit >= traj.nit else traj
+            rows = self._per_step[key] = what(opt, longest)
+            if len(self._per_step) > self.maxsize:
+                self._per_step.popitem(last=False)
+        self._per_step.move_to_end(key)
+        return rows[:traj.nit]
 
 
 # ---------------------------------------------------------------------------

@@ -65,18 +65,22 @@ function render({ model, el }) {
   canvas.style.height = "auto";
   el.appendChild(canvas);
   const buffer = document.createElement("canvas");      // each frame is composed here, then shown at once
-  let bitmap = null, bitmapOf = null, latest = 0, alive = true;
+  let decoding = { of: undefined, bitmap: null }, latest = 0, alive = true;
+
+  /** The decoded background (one decoding per picture received, however many frames wait for it). */
+  function decode(background) {
+    if (decoding.of !== background) {
+      const bitmap = background && background.byteLength
+        ? createImageBitmap(new Blob([background], { type: "image/png" })) : Promise.resolve(null);
+      decoding = { of: background, bitmap };
+    }
+    return decoding.bitmap;
+  }
 
   async function show() {
     const ticket = ++latest;
-    const background = model.get("background");
-    if (background !== bitmapOf) {
-      const decoded = background && background.byteLength
-        ? await createImageBitmap(new Blob([background], { type: "image/png" })) : null;
-      if (!alive || ticket !== latest) return;             // a newer frame is on its way
-      bitmap = decoded;
-      bitmapOf = background;
-    }
+    const bitmap = await decode(model.get("background"));
+    if (!alive || ticket !== latest) return;             // a newer frame has come: draw that one instead
     const width = model.get("width"), height = model.get("height");
     const scale = window.devicePixelRatio || 1;
     const pw = Math.round(width * scale), ph = Math.round(height * scale);

@@ -113,7 +113,7 @@ class SceneRenderer(RendererBase):
         style = self._style(gc, rgbFace)
         if style is None:
             return
-        at = np.array([v for v, _ in path.iter_segments(trans, simplify=False)], dtype=float).reshape(-1, 2)
+        at = trans.transform(path.vertices)
         inside = np.all(np.isfinite(at), axis=1)
         inside &= (at[:, 0] > -PADDING) & (at[:, 0] < self.width + PADDING)
         inside &= (at[:, 1] > -PADDING) & (at[:, 1] < self.height + PADDING)

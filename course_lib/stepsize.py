@@ -154,7 +154,7 @@ def stepsize_frame(objective, series, values, window=None, cache=None, horizon=N
             sizes.append(np.empty((0, 2)))
             continue
         traj = cache.run(opt, objective, frame.start, int(values["steps"]), horizon)   # the run just drawn
-        sizes.append(effective_lr_history(opt, traj))
+        sizes.append(cache.per_step(effective_lr_history, opt, objective, frame.start, traj))
     return StepSizeFrame(frame, tuple(sizes))
 
 

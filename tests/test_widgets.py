@@ -157,6 +157,32 @@ def test_run_cache_reuses_longer_and_diverged_runs_and_looks_ahead():
         explore.RunCache(0)
 
 
+def test_run_cache_computes_per_step_rows_once_for_the_whole_run():
+    """What the step-size explorer derives from each run (its effective learning rates): computed for the
+    whole cached run, sliced for shorter requests, and recomputed only for changed settings."""
+    from course_lib.stepsize import effective_lr_history
+
+    f, start = objectives.rosenbrock(), [-1.5, 2.0]
+    cache, calls = explore.RunCache(), []
+
+    def rows(opt, traj):
+        calls.append(traj.nit)
+        return effective_lr_history(opt, traj)
+
+    adam = optim.adam(lr=0.05)
+    first = cache.per_step(rows, adam, f, start, cache.run(adam, f, start, 40))
+    longer = cache.run(adam, f, start, 90, horizon=100)            # the steps slider moved up: run to 100
+    again = cache.per_step(rows, optim.adam(lr=0.05), f, start, longer)
+    assert calls == [40, 100] and len(again) == 90                 # rows for the whole run, at once
+    np.testing.assert_array_equal(again, effective_lr_history(adam, longer))
+    np.testing.assert_array_equal(first, again[:40])
+    shorter = cache.per_step(rows, adam, f, start, cache.run(adam, f, start, 60, horizon=100))
+    assert calls == [40, 100] and np.array_equal(shorter, again[:60])
+    other = optim.adam(lr=0.06)
+    cache.per_step(rows, other, f, start, cache.run(other, f, start, 40))
+    assert calls == [40, 100, 40]
+
+
 # ---------------------------------------------------------------------------
 # The optimizer explorer's frame, over every slider's range
 # ---------------------------------------------------------------------------
