@@ -28,6 +28,7 @@ function paint(ctx, op, path) {
     ctx.lineWidth = op.width;
     ctx.lineCap = op.cap;
     ctx.lineJoin = op.join;
+    ctx.miterLimit = op.width;          // Agg's miter limit is the line width in pixels (thin lines bevel)
     ctx.setLineDash(op.dash || []);
     ctx.lineDashOffset = op.dash_offset;
     ctx.strokeStyle = css(op.stroke);
@@ -57,6 +58,15 @@ function drawScene(ctx, ops, xy, codes, scale) {
   }
 }
 
+/** A binary trait (a DataView) as a typed array; copied when its offset does not suit the type. */
+function typed(Type, view) {
+  if (!view) return new Type(0);
+  if (view.byteOffset % Type.BYTES_PER_ELEMENT === 0) {
+    return new Type(view.buffer, view.byteOffset, view.byteLength / Type.BYTES_PER_ELEMENT);
+  }
+  return new Type(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+}
+
 function render({ model, el }) {
   const canvas = document.createElement("canvas");
   canvas.className = "course-figure";
@@ -64,8 +74,10 @@ function render({ model, el }) {
   canvas.style.maxWidth = "100%";
   canvas.style.height = "auto";
   el.appendChild(canvas);
-  const buffer = document.createElement("canvas");      // each frame is composed here, then shown at once
-  let decoding = { of: undefined, bitmap: null }, latest = 0, alive = true;
+  // Each frame is composed here and then copied to the canvas in one call, so that whoever watches the
+  // canvas (a test, a screen recorder) only ever sees whole frames.
+  const buffer = document.createElement("canvas");
+  let decoding = { of: undefined, bitmap: null }, shownFrame = -1, shownBitmap = null, alive = true;
 
   /** The decoded background (one decoding per picture received, however many frames wait for it). */
   function decode(background) {
@@ -77,29 +89,36 @@ function render({ model, el }) {
     return decoding.bitmap;
   }
 
+  /** Take the frame the model holds now; paint it once its background is decoded, unless a newer frame
+   *  has been painted by then (frames never wait for each other, so a drag cannot starve the canvas). */
   async function show() {
-    const ticket = ++latest;
+    const frame = { n: model.get("frame"), width: model.get("width"), height: model.get("height"),
+                    alt: model.get("alt"), ops: model.get("ops"),
+                    coords: typed(Float32Array, model.get("coords")), codes: typed(Uint8Array, model.get("codes")) };
     const bitmap = await decode(model.get("background"));
-    if (!alive || ticket !== latest) return;             // a newer frame has come: draw that one instead
-    const width = model.get("width"), height = model.get("height");
+    if (!alive || frame.n <= shownFrame) return;
+    paint(frame, bitmap);
+    shownFrame = frame.n;
+    if (shownBitmap && shownBitmap !== bitmap) shownBitmap.close();     // no frame still to come needs it
+    shownBitmap = bitmap;
+  }
+
+  function paint(frame, bitmap) {
+    const { width, height } = frame;
     const scale = window.devicePixelRatio || 1;
     const pw = Math.round(width * scale), ph = Math.round(height * scale);
     for (const c of [canvas, buffer]) if (c.width !== pw || c.height !== ph) { c.width = pw; c.height = ph; }
     canvas.style.width = `${width}px`;
-    canvas.setAttribute("aria-label", model.get("alt"));
+    canvas.setAttribute("aria-label", frame.alt);
     const ctx = buffer.getContext("2d");
     ctx.setTransform(scale, 0, 0, scale, 0, 0);
     ctx.clearRect(0, 0, width, height);
     if (bitmap) ctx.drawImage(bitmap, 0, 0, width, height);
-    const coords = model.get("coords") || new DataView(new ArrayBuffer(0));
-    const codes = model.get("codes") || new DataView(new ArrayBuffer(0));
-    drawScene(ctx, model.get("ops"),
-              new Float32Array(coords.buffer, coords.byteOffset, coords.byteLength / 4),
-              new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength), scale);
+    drawScene(ctx, frame.ops, frame.coords, frame.codes, scale);
     const shown = canvas.getContext("2d");
     shown.clearRect(0, 0, pw, ph);
     shown.drawImage(buffer, 0, 0);
-    canvas.dataset.frame = String(model.get("frame"));
+    canvas.dataset.frame = String(frame.n);
   }
 
   const onFrame = () => { show().catch((err) => console.error("course figure:", err)); };

@@ -52,6 +52,8 @@ class FigureView(anywidget.AnyWidget):
     (3, 2, 1, b'\\x89PNG')
     """
 
+    #: It draws scenes (see :class:`course_lib.widgets.PictureView`, the fallback without anywidget).
+    draws_scenes = True
     _esm = Path(__file__).with_name("figure_view.js")
     background = traitlets.Bytes(b"").tag(sync=True)
     width = traitlets.Int(0).tag(sync=True)

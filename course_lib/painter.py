@@ -56,8 +56,8 @@ class Painter:
 
     def _on_draw(self, event):
         """After a full draw: keep the background, then draw the moving artists on top."""
-        if not self.blit or event is None or event.canvas is not self.canvas:
-            return
+        if not self.blit or event is None or event.canvas is not self.canvas or self.canvas.is_saving():
+            return      # (savefig draws the moving artists too: that is no background to keep)
         self._new_background()
         self._bounds = self.figure.bbox.bounds
         self._extents.clear()           # anything may have changed: measure again when needed
@@ -114,7 +114,8 @@ class Painter:
     def refresh(self, full=False, axes=()):
         """Show the artists' new state.
 
-        Returns ``"blit"`` if only the moving artists were redrawn, ``"axes"`` if the static part of
+        Returns ``"blit"`` if only the moving artists changed (redrawn over the background, or with
+        :attr:`defer` left to be drawn when asked), ``"axes"`` if the static part of
         ``axes`` (whose limits changed, given with ``full``) was redrawn in place, and ``"full"`` after a
         redraw of the whole figure.
         """
@@ -141,7 +142,8 @@ class Painter:
         self.canvas.blit(self.figure.bbox)
 
     def _redraw_axes(self, axes, before):
-        """Redraw only ``axes`` over the cached background: erase their regions, draw them, blit.
+        """Redraw only ``axes`` over the cached background: erase their regions, draw them, keep the result
+        as the new background and show the moving artists over it (blitted, or with :attr:`defer` later).
 
         A full redraw repaints every panel (contours included) to move one panel's limits. Here the
         region of each axes (ticks, labels and title included), where its content was (``before``, from

@@ -13,16 +13,20 @@ as matplotlib's PDF and SVG backends can, so it needs no font in the browser.
 Coordinates are canvas pixels: :math:`x` to the right and :math:`y` *down*
 from the top left corner, :math:`(x, y_\text{canvas}) = (x, H - y_\text{display})`
 for a figure :math:`H` pixels high. A length in points becomes
-:math:`\ell\,\mathrm{dpi}/72` pixels.
+:math:`\ell\,\mathrm{dpi}/72` pixels. Paths are prepared as matplotlib's Agg
+renderer prepares them before it paints: lines are clipped one pixel outside
+the canvas and simplified, horizontal and vertical edges are snapped to the
+pixel grid, clip rectangles are rounded to whole pixels and markers are centred
+on pixel centres. So the browser draws the same shapes in the same places.
 
 A :class:`Scene` holds
 
-* ``ops``: one dict per command, in drawing order (``"path"`` or ``"markers"``),
-  with ``fill`` and ``stroke`` colours as ``[r, g, b, a]`` (0-1, or None),
-  ``width`` (pixels), ``dash`` (pixels, or None), ``cap``, ``join``, ``clip``
-  (``[x, y, width, height]`` or None) and ``n``, the number of its vertices; a
-  ``"markers"`` op also has ``count``, the number of copies of its path, whose
-  positions follow its vertices;
+* ``ops``: one dict per command, in drawing order, with ``kind`` (``"path"`` or
+  ``"markers"``), ``fill`` and ``stroke`` colours as ``[r, g, b, a]`` (0-1, or
+  None), ``width`` (pixels), ``dash`` (pixels, or None) and ``dash_offset``,
+  ``cap``, ``join``, ``clip`` (``[x, y, width, height]`` or None) and ``n``, the
+  number of its vertices; a ``"markers"`` op also has ``count``, the number of
+  copies of its shape, whose positions follow its vertices;
 * ``coords``: every vertex of every op, as little-endian float32 ``x, y`` pairs;
 * ``codes``: one :class:`matplotlib.path.Path` code per vertex (uint8; markers'
   positions have none).
@@ -38,11 +42,13 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D, Bbox, IdentityTransform
 
-__all__ = ["Scene", "SceneRenderer", "Unsupported", "record", "replay", "PADDING"]
+__all__ = ["Scene", "SceneRenderer", "Unsupported", "record", "replay", "PADDING", "MARKER_MARGIN"]
 
-#: How far (pixels) outside the canvas a line is still followed before it is clipped: the clip keeps a
-#: diverging run's huge coordinates out of float32 while its visible part stays exactly where it was.
-PADDING = 64.0
+#: How far (pixels) outside the canvas a line is still followed before it is clipped, as Agg clips it: the
+#: clip keeps a diverging run's huge coordinates out of float32, and dashes keep matplotlib's phase.
+PADDING = 1.0
+#: Markers whose centre lies farther (pixels) outside the canvas are left out: none of them would show.
+MARKER_MARGIN = 64.0
 #: Coordinates of filled shapes (which cannot be clipped as lines are) are held within this many pixels.
 _LIMIT = 1e6
 _CAPS = {"butt": "butt", "round": "round", "projecting": "square"}
@@ -76,6 +82,7 @@ class SceneRenderer(RendererBase):
         super().__init__()
         self._metrics = renderer
         self.width, self.height, self.dpi = width, height, dpi
+        self._flip = Affine2D().scale(1, -1).translate(0, height)      # display -> canvas pixels
         self.ops, self._coords, self._codes = [], [], []
 
     # -- what matplotlib asks of every renderer ----------------------------------------------------
@@ -97,34 +104,35 @@ class SceneRenderer(RendererBase):
         style = self._style(gc, rgbFace)
         if style is None:
             return
-        if rgbFace is None:    # a line: clipped just outside the canvas, where nothing of it shows
-            clip = (-PADDING, -PADDING, self.width + PADDING, self.height + PADDING)
-            path = path.cleaned(transform, remove_nans=True, clip=clip, simplify=path.should_simplify,
-                                curves=True)
-        else:
-            path = path.cleaned(transform, remove_nans=True, curves=True)
+        line = rgbFace is None      # only lines are clipped and simplified, as Agg does
+        clip = (-PADDING, -PADDING, self.width + PADDING, self.height + PADDING) if line else None
+        path = path.cleaned(transform + self._flip, remove_nans=True, clip=clip,
+                            simplify=line and path.should_simplify, curves=True,
+                            snap=gc.get_snap(), stroke_width=self.points_to_pixels(gc.get_linewidth()))
         keep = path.codes != Path.STOP
         vertices, codes = path.vertices[keep], path.codes[keep]
         if len(vertices):
-            self._add("path", style, self._canvas(vertices), codes)
+            self._add("path", style, np.clip(vertices, -_LIMIT, _LIMIT), codes)
 
     def draw_markers(self, gc, marker_path, marker_trans, path, trans, rgbFace=None):
         """Record one marker shape and the positions (the vertices of ``path``) where it is drawn."""
         style = self._style(gc, rgbFace)
         if style is None:
             return
-        at = trans.transform(path.vertices)
+        at = (trans + self._flip).transform(path.vertices)
         inside = np.all(np.isfinite(at), axis=1)
-        inside &= (at[:, 0] > -PADDING) & (at[:, 0] < self.width + PADDING)
-        inside &= (at[:, 1] > -PADDING) & (at[:, 1] < self.height + PADDING)
+        inside &= (at[:, 0] > -MARKER_MARGIN) & (at[:, 0] < self.width + MARKER_MARGIN)
+        inside &= (at[:, 1] > -MARKER_MARGIN) & (at[:, 1] < self.height + MARKER_MARGIN)
         if not inside.any():
             return
-        shape = marker_path.cleaned(marker_trans, curves=True)
+        shape = marker_path.cleaned(marker_trans + Affine2D().scale(1, -1), curves=True)   # y down
         keep = shape.codes != Path.STOP
-        vertices = shape.vertices[keep] * (1, -1)        # relative to the position, y down
         style["count"] = int(inside.sum())
-        # Agg puts each marker's centre on a pixel corner (rounding), so that equal markers look alike.
-        self._add("markers", style, np.concatenate([vertices, np.floor(self._canvas(at[inside]) + 0.5) + 0.5]),
+        # Agg rounds each marker's position to a whole pixel, so that equal markers look alike, and paints the
+        # shape from there; a browser's canvas paints the same picture from that pixel's centre (measured in
+        # tests/browser/test_figure_view.py: a shape snapped as Agg snaps it, drawn from the pixel's corner,
+        # matched no better on the course's figures, and worse on the function explorer's).
+        self._add("markers", style, np.concatenate([shape.vertices[keep], np.floor(at[inside] + 0.5) + 0.5]),
                   shape.codes[keep])
 
     def draw_image(self, gc, x, y, im):
@@ -137,10 +145,6 @@ class SceneRenderer(RendererBase):
         raise Unsupported("a scene cannot hold usetex text")
 
     # -- helpers -------------------------------------------------------------------------------------
-    def _canvas(self, vertices):
-        """Display coordinates (y up) -> canvas pixels (y down), held to float32's safe range."""
-        return np.clip(np.column_stack([vertices[:, 0], self.height - vertices[:, 1]]), -_LIMIT, _LIMIT)
-
     def _style(self, gc, rgbFace):
         """The op's paint, from the graphics context (None: nothing would show)."""
         if gc.get_hatch() is not None:
@@ -158,13 +162,20 @@ class SceneRenderer(RendererBase):
         if (stroke is None or stroke[3] == 0) and (fill is None or fill[3] == 0):
             return None
         offset, dashes = gc.get_dashes()
-        clip = gc.get_clip_rectangle()
         return {"fill": _rounded(fill), "stroke": _rounded(stroke), "width": round(width, 3),
                 "dash": None if dashes is None else [round(self.points_to_pixels(d), 3) for d in dashes],
                 "dash_offset": round(self.points_to_pixels(offset or 0.0), 3),
                 "cap": _CAPS[gc.get_capstyle()], "join": gc.get_joinstyle(),
-                "clip": None if clip is None else [round(float(v), 2) for v in (clip.x0, self.height - clip.y1,
-                                                                         clip.width, clip.height)]}
+                "clip": self._pixel_clip(gc.get_clip_rectangle())}
+
+    def _pixel_clip(self, box):
+        """A clip rectangle (display coordinates) as ``[x, y, width, height]`` in whole canvas pixels, rounded
+        and held to the canvas as Agg holds it; None for no clipping."""
+        if box is None:
+            return None
+        left, right = (min(max(int(np.floor(v + 0.5)), 0), self.width) for v in (box.x0, box.x1))
+        top, bottom = (min(max(int(np.floor(self.height - v + 0.5)), 0), self.height) for v in (box.y1, box.y0))
+        return [left, top, right - left, bottom - top]
 
     def _add(self, kind, style, vertices, codes):
         self.ops.append({"kind": kind, "n": len(vertices), **style})
@@ -233,18 +244,19 @@ def replay(scene, background, dpi=100):
     for op in scene.ops:
         shape = op["n"] - op.get("count", 0)
         path = Path(points[v:v + shape], codes[c:c + shape])
+        path.should_simplify = False                                    # simplified already, if at all
         gc = renderer.new_gc()
         gc.set_linewidth(op["width"] * 72 / dpi)
         gc.set_foreground(op["stroke"] or (0, 0, 0, 0), isRGBA=True)
         gc.set_dashes(op["dash_offset"] * 72 / dpi, None if op["dash"] is None else [d * 72 / dpi for d in op["dash"]])
         gc.set_capstyle({"square": "projecting"}.get(op["cap"], op["cap"]))
         gc.set_joinstyle(op["join"])
+        gc.set_snap(False)                                              # the scene is snapped already
         if op["clip"]:
             x, y, w, h = op["clip"]
             gc.set_clip_rectangle(Bbox.from_bounds(x, height - y - h, w, h))
         if op["kind"] == "markers":
-            # Agg rounds each position to a pixel corner, as the recording did: undo its half-pixel step.
-            at = points[v + shape:v + op["n"]] - 0.5
+            at = points[v + shape:v + op["n"]] - 0.5     # whole pixels again, which Agg keeps as they are
             renderer.draw_markers(gc, path, Affine2D().scale(1, -1), Path(to_display.transform(at)),
                                   IdentityTransform(), op["fill"])
         else:

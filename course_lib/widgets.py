@@ -22,7 +22,8 @@ artists as drawing commands (:mod:`course_lib.scene`), which the browser draws
 over it. That is the quickest way from a drag to a new picture
 (``benchmarks/results.json``, section "browser"), and it needs no matplotlib
 backend. An explorer whose moving artists a scene cannot hold, or that does
-not blit, sends a PNG of its whole canvas instead. With ``canvas=True`` the
+not blit, sends a PNG of its whole canvas instead, as it does where anywidget
+is not installed (:func:`new_view`). With ``canvas=True`` the
 figure is an ipympl canvas (``%matplotlib widget``): slower to repaint, but
 with ipympl's toolbar to pan and zoom.
 
@@ -34,6 +35,7 @@ from __future__ import annotations
 import functools
 import html
 import math
+import warnings
 
 import ipywidgets as W
 import matplotlib
@@ -42,13 +44,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import critical, explore, plotting, png, style
-from .figure_view import FigureView
 from .painter import Painter
 from .scene import Scene, Unsupported, record
 from .explore import SliderSpec
 
-__all__ = ["ipympl_active", "new_figure", "live_canvas_class", "ipympl_frame", "make_slider", "Painter",
-           "Explorer", "control_column", "control_row", "series_controls", "OptimizerExplorer",
+__all__ = ["ipympl_active", "new_figure", "new_view", "PictureView", "live_canvas_class", "ipympl_frame",
+           "make_slider", "Painter", "Explorer", "control_column", "control_row", "series_controls", "OptimizerExplorer",
            "FunctionExplorer", "LandscapeExplorer", "CriticalPointClassifier", "report_html", "critical_figure"]
 
 
@@ -141,6 +142,36 @@ def ipympl_frame(pixels, last, force_full=False):
     return mode, output.view(np.uint8).reshape((*output.shape, 4)), buff.copy()
 
 
+def new_view():
+    """The explorers' default view: a :class:`~course_lib.figure_view.FigureView`, or, where anywidget is not
+    installed, a :class:`PictureView` (whole pictures, slower), with a warning that says how to get the first."""
+    try:
+        from .figure_view import FigureView
+    except ImportError:
+        warnings.warn("anywidget is not installed, so the explorers send a whole picture after every move, which "
+                      "repaints more slowly: pip install anywidget (or make venv)", stacklevel=3)
+        return PictureView()
+    return FigureView()
+
+
+class PictureView(W.Image):
+    """An image widget with the interface of a :class:`~course_lib.figure_view.FigureView` that shows whole
+    pictures only: :meth:`show` takes an empty scene and the picture as its background."""
+
+    #: It cannot draw a scene: explorers draw their moving artists into the picture themselves.
+    draws_scenes = False
+
+    def __init__(self):
+        super().__init__(format="png")
+
+    def show(self, scene, alt, background=None):
+        """Show ``background`` (the whole picture, RGBA); ``scene`` must be empty. ``alt`` goes to the status line."""
+        if scene.ops:
+            raise ValueError(f"a PictureView shows whole pictures and cannot draw a scene of {len(scene.ops)} ops")
+        if background is not None:
+            self.value = png.encode_rgba(background)
+
+
 def control_row(widgets):
     """The explorers' controls: ``widgets`` side by side, wrapping onto more lines in a narrow window."""
     return W.HBox(list(widgets), layout=W.Layout(flex_flow="row wrap"))
@@ -189,7 +220,7 @@ class Explorer:
         self.figure = new_figure(figsize, canvas=bool(canvas))
         self.controls = {k: make_slider(s) for k, s in self.specs.items()}
         self.status = W.HTML()
-        self.view = None if canvas else FigureView()          # None: the ipympl canvas is the view
+        self.view = None if canvas else new_view()            # None: the ipympl canvas is the view
         self._sent = None           # the painter's background version last sent to the view
         self.frame = None
         self._blit = blit
@@ -201,7 +232,7 @@ class Explorer:
         """Call at the end of a subclass's ``__init__``, once its artists exist, with the controls to show."""
         self.painter = Painter(self.figure, self._moving_artists(), self._blit)
         # With a view that draws the moving artists itself, the kernel no longer draws them.
-        self.painter.defer = self.view is not None and self._blit
+        self.painter.defer = self.view is not None and self._blit and self.view.draws_scenes
         view = self.figure.canvas if self.view is None else self.view
         self.widget = W.VBox([control_row(controls), view, self.status])
         for w in self.controls.values():

@@ -381,10 +381,10 @@ def test_explorer_survives_every_slider_extreme(explorer, data):
 
 
 def test_the_view_shows_the_canvas_and_the_status_its_alt_text(explorer):
-    """The default view: the background and the scene of the moving artists, which together make exactly
-    the canvas's picture (tests/test_scene.py; in the browser, tests/browser/test_figure_view.py); the alt
-    text goes with it and, hidden from view, ends the status line (a live region that screen readers read);
-    all follow a move."""
+    """The default view gets the painter's background and the scene of the moving artists (that the two
+    together make matplotlib's picture is tested in tests/test_scene.py and, in the browser, in
+    tests/browser/test_figure_view.py); the alt text goes with them and, hidden from view, ends the status
+    line (a live region that screen readers read); all follow a move."""
     from PIL import Image
 
     def shown():
