@@ -128,10 +128,9 @@ class SceneRenderer(RendererBase):
         shape = marker_path.cleaned(marker_trans + Affine2D().scale(1, -1), curves=True)   # y down
         keep = shape.codes != Path.STOP
         style["count"] = int(inside.sum())
-        # Agg rounds each marker's position to a whole pixel, so that equal markers look alike, and paints the
-        # shape from there; a browser's canvas paints the same picture from that pixel's centre (measured in
-        # tests/browser/test_figure_view.py: a shape snapped as Agg snaps it, drawn from the pixel's corner,
-        # matched no better on the course's figures, and worse on the function explorer's).
+        # Agg rounds each marker's position to a whole pixel, so that equal markers look alike. Drawn from
+        # that pixel's centre, a browser's canvas paints what Agg paints (tests/browser/test_figure_view.py;
+        # Agg's own snapping of the shape, tried as well, matched worse).
         self._add("markers", style, np.concatenate([shape.vertices[keep], np.floor(at[inside] + 0.5) + 0.5]),
                   shape.codes[keep])
 
