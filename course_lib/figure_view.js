@@ -121,7 +121,10 @@ function render({ model, el }) {
     canvas.dataset.frame = String(frame.n);
   }
 
-  const onFrame = () => { show().catch((err) => console.error("course figure:", err)); };
+  const onFrame = () => {
+    canvas.dataset.received = String(performance.now());   // when the frame reached the page (for timing)
+    show().catch((err) => console.error("course figure:", err));
+  };
   model.on("change:frame", onFrame);
   onFrame();
   return () => { alive = false; model.off("change:frame", onFrame); };

@@ -589,10 +589,15 @@ _INSTRUMENT_JS = r"""
             state.t1 = performance.now(); state.decoding = false; });
     };
     images().forEach(i => { i.dataset.courseSeen = i.src; });
-    // When a new picture arrives: the moment an image's source is set (the rest is decoding it).
-    const arrivals = new MutationObserver(() => {
-        if (state.t0 !== null && state.tSrc === null && changed()) state.tSrc = performance.now(); });
+    // When a new picture arrives: the moment an image's source is set (the rest is decoding it), or a
+    // course figure (course_lib.figure_view) stamps the arrival of a new frame (the rest is decoding its
+    // background, if it has a new one, and painting).
+    const arrivals = new MutationObserver((records) => {
+        if (state.t0 === null || state.tSrc !== null) return;
+        if (records.some(r => r.attributeName === 'data-received') || changed()) state.tSrc = performance.now(); });
     images().forEach(i => arrivals.observe(i, {attributes: true, attributeFilter: ['src']}));
+    targets().filter(c => c.classList.contains('course-figure'))
+        .forEach(c => arrivals.observe(c, {attributes: true, attributeFilter: ['data-received']}));
     // An image whose picture a move leaves as it was is not sent again: the move was answered when the
     // kernel, busy with it, is idle again (the counterpart of a canvas redrawn with the same pixels).
     let busy = false;

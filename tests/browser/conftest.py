@@ -93,13 +93,14 @@ if ENABLED:
         if course:
             section["course_sliders"] = {"n": len(course), "median_ms": round(statistics.median(course), 1),
                                          "max_ms": max(course), "over_goal": sum(ms > 100 for ms in course)}
-        # Of each image slider's latency: until the new picture arrived, and the decoding after it.
+        # Of each slider's latency (image widgets and course figures): until the new picture or frame
+        # arrived, and the decoding and painting after it.
         parts = [(entry["slider_picture_arrived_ms"][k], ms) for entry in merged["notebooks"].values()
                  for k, ms in entry["slider_latency_ms"].items() if k in entry.get("slider_picture_arrived_ms", {})]
         if parts:
             section["course_sliders"].update(
                 picture_arrived_median_ms=round(statistics.median(a for a, _ in parts), 1),
-                decoded_after_arrival_median_ms=round(statistics.median(ms - a for a, ms in parts), 1))
+                painted_after_arrival_median_ms=round(statistics.median(ms - a for a, ms in parts), 1))
         bh.merge_results("browser", section)
 
     def pytest_terminal_summary(terminalreporter):
@@ -117,15 +118,16 @@ if ENABLED:
         arrived = {(name, slider): ms for name, entry in {**MEASURED["notebooks"], **MEASURED["fixture"]}.items()
                    for slider, ms in entry.get("slider_picture_arrived_ms", {}).items()}
         if arrived:
-            tr.write_line(f"{'':45s} {'':40s} {'repaint':>8s} {'arrived':>8s} {'decoded':>8s}")
+            tr.write_line(f"{'':45s} {'':40s} {'repaint':>8s} {'arrived':>8s} {'painted':>8s}")
         for name, slider, ms in rows:
             flag = "" if ms <= 100 else "   (over the 100 ms goal)"
             parts = (f" {arrived[name, slider]:8.1f} {ms - arrived[name, slider]:8.1f}" if (name, slider) in arrived
                      else " " * 18 if arrived else "")
             tr.write_line(f"{name:45s} {slider:40s} {ms:8.1f}{parts}{flag}")
         if arrived:
-            tr.write_line("arrived: when the new picture reached the page (drag -> kernel -> browser); decoded: the "
-                          "browser decoding it, until the repaint")
+            tr.write_line("arrived: when the new picture (an image widget) or frame (a course figure) reached the "
+                          "page (drag -> kernel -> browser); painted: the browser decoding and painting it, until "
+                          "the repaint")
         if MEASURED["notes"]:
             tr.section("browser: notes")
             for note in MEASURED["notes"]:

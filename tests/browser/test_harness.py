@@ -25,7 +25,7 @@ def check(page, lab, name, drag=True):
 
 @pytest.mark.parametrize("name, label, images", [
     ("slider_figure", "amplitude", 0),       # an ipympl canvas (explorers with canvas=True)
-    ("image_slider", "level", 1),            # an image widget, as the course's explorers show their figures
+    ("image_slider", "level", 1),            # an image widget (explorers without anywidget: PictureView)
 ])
 def test_a_working_slider_figure_passes_and_its_repaint_is_timed(page, lab, name, label, images):
     report = check(page, lab, name, drag="required")
