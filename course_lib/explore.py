@@ -294,10 +294,15 @@ class RunCache:
         self.misses += 1
         todo = max(steps, horizon or 0) if cached is not None else steps
         traj = run(opt, objective, x0, todo)
-        self._runs[key] = (todo, traj)
-        if len(self._runs) > self.maxsize:
-            self._runs.popitem(last=False)
+        self._remember(self._runs, key, (todo, traj))
         return truncate(traj, steps)
+
+    def _remember(self, table, key, value):
+        """Keep ``value`` under ``key``, forgetting the least recently used entry beyond :attr:`maxsize`."""
+        table[key] = value
+        table.move_to_end(key)
+        if len(table) > self.maxsize:
+            table.popitem(last=False)
 
     def per_step(self, what, opt, objective, x0, traj):
         """``what(opt, traj)`` -- one row per step of ``traj``, a run this cache returned -- or its cached answer.
@@ -312,11 +317,9 @@ class RunCache:
         if rows is None or len(rows) < traj.nit:
             cached = self._runs.get(run_key)          # the whole run, of which traj may be the first steps
             longest = cached[1] if cached is not None and cached[1].nit >= traj.nit else traj
-            rows = self._per_step[key] = what(opt, longest)
-            if len(self._per_step) > self.maxsize:
-                self._per_step.popitem(last=False)
+            self._remember(self._per_step, key, what(opt, longest))
         self._per_step.move_to_end(key)
-        return rows[:traj.nit]
+        return self._per_step[key][:traj.nit]
 
 
 # ---------------------------------------------------------------------------

@@ -10,18 +10,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from course_lib import objectives, scene, widgets
-from course_lib.painter import Painter
-
-TOLERANCE = 64          # per channel, as in tests/browser/test_figure_view.py
+from pictures import agreement, decode_png
 
 
 def _compare(explorer):
-    """(fraction of the moving artists' pixels that the replayed scene reproduces, fraction elsewhere that differ)."""
+    """How far the explorer's scene, replayed by Agg, agrees with matplotlib's picture (:func:`agreement`)."""
     background, want = explorer.painter.background(), explorer.painter.rgba()
-    got = scene.replay(scene.record(explorer.figure, explorer.painter.artists), background)
-    painted = np.abs(background.astype(int) - want.astype(int)).max(axis=2) > TOLERANCE
-    wrong = np.abs(got.astype(int) - want.astype(int)).max(axis=2) > TOLERANCE
-    return 1 - wrong[painted].mean(), wrong[~painted].mean(), painted.sum()
+    return agreement(scene.replay(scene.record(explorer.figure, explorer.painter.artists), background), want,
+                     background)
 
 
 @pytest.fixture(scope="module")
@@ -108,25 +104,20 @@ def test_what_a_scene_cannot_hold_is_a_clear_error():
 def test_an_explorer_sends_its_background_only_when_it_changes(rosenbrock):
     view = rosenbrock.view
     assert view in rosenbrock.widget.children and view.width == 1000 and view.height == 460
-    moves = []
-    for values in ({"adam.lr": 0.11}, {"adam.lr": 0.12}, {"steps": 400}, {"adam.lr": 0.13}, {"steps": 60}):
-        sent = []
-        view.observe(lambda change: sent.append(change["name"]), names=["background", "frame"])  # noqa: B023
-        rosenbrock.update(**values)
-        view.unobserve_all()
-        moves.append((rosenbrock.last_redraw, sent))
+    sent, moves = [], []
+    record_sent = lambda change: sent.append(change["name"])              # noqa: E731
+    view.observe(record_sent, names=["background", "frame"])
+    try:
+        for values in ({"adam.lr": 0.11}, {"adam.lr": 0.12}, {"steps": 400}, {"adam.lr": 0.13}, {"steps": 60}):
+            sent.clear()
+            rosenbrock.update(**values)
+            moves.append((rosenbrock.last_redraw, list(sent)))
+    finally:
+        view.unobserve(record_sent, names=["background", "frame"])
     # A blit sends the new frame's scene alone; a move that redraws a panel sends the background first.
     assert all(sent == (["frame"] if redraw == "blit" else ["background", "frame"]) for redraw, sent in moves), moves
     assert {redraw for redraw, _ in moves} >= {"blit", "axes"}, moves
-    np.testing.assert_array_equal(_png(view.background), rosenbrock.painter.background())
-
-
-def _png(data):
-    import io
-
-    from PIL import Image
-
-    return np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+    np.testing.assert_array_equal(decode_png(view.background), rosenbrock.painter.background())
 
 
 def test_the_kernel_draws_the_moving_artists_only_when_asked():
@@ -153,7 +144,7 @@ def test_an_explorer_whose_artists_a_scene_cannot_hold_sends_whole_pictures(monk
     ex = widgets.FunctionExplorer(objectives.parabola())
     ex.update(x=1.0)
     assert not ex.painter.defer and ex.view.ops == []
-    np.testing.assert_array_equal(_png(ex.view.background), ex.painter.rgba())
+    np.testing.assert_array_equal(decode_png(ex.view.background), ex.painter.rgba())
     plt.close("all")
 
 
@@ -161,7 +152,7 @@ def test_without_blitting_the_view_shows_whole_pictures():
     ex = widgets.FunctionExplorer(objectives.parabola(), blit=False)
     ex.update(x=1.0)
     assert not ex.painter.defer and ex.view.ops == [] and ex.last_redraw == "full"
-    np.testing.assert_array_equal(_png(ex.view.background), ex.painter.rgba())
+    np.testing.assert_array_equal(decode_png(ex.view.background), ex.painter.rgba())
     plt.close("all")
 
 
@@ -191,7 +182,7 @@ def test_without_anywidget_an_explorer_shows_whole_pictures_and_says_how_to_do_b
         ex = widgets.FunctionExplorer(objectives.parabola())
     assert isinstance(ex.view, widgets.PictureView) and ex.view in ex.widget.children and not ex.painter.defer
     ex.update(x=1.0)
-    np.testing.assert_array_equal(_png(ex.view.value), ex.painter.rgba())
+    np.testing.assert_array_equal(decode_png(ex.view.value), ex.painter.rgba())
     with pytest.raises(ValueError, match="cannot draw a scene of 1 ops"):
         ex.view.show(scene.Scene([{"kind": "path"}], b"", b""), "alt")
     plt.close("all")

@@ -2,7 +2,6 @@
 widgets that wire them (course_lib.widgets), headless."""
 
 import html
-import io
 import re
 
 import ipywidgets as W
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 
 from course_lib import explore, objectives, optim, run, scene, widgets
 from course_lib.explore import SliderSpec
+from pictures import decode_png
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -385,15 +385,13 @@ def test_the_view_shows_the_canvas_and_the_status_its_alt_text(explorer):
     together make matplotlib's picture is tested in tests/test_scene.py and, in the browser, in
     tests/browser/test_figure_view.py); the alt text goes with them and, hidden from view, ends the status
     line (a live region that screen readers read); all follow a move."""
-    from PIL import Image
-
     def shown():
         view = explorer.view
         assert view in explorer.widget.children and explorer.figure.canvas not in explorer.widget.children
         described = re.search(r'<span style="([^"]*)">Figure: ([^<]*)</span></div>$', explorer.status.value)
         assert "clip: rect(0, 0, 0, 0)" in described.group(1) and 'aria-live="polite"' in explorer.status.value
         assert view.alt == explorer.alt
-        background = np.asarray(Image.open(io.BytesIO(view.background)).convert("RGBA"))
+        background = decode_png(view.background)
         return scene.Scene(view.ops, view.coords, view.codes), background, described.group(2)
 
     explorer.update(**{"gd.lr": 1e-3})
@@ -532,12 +530,6 @@ def test_log_limits_hold_values_whose_log10_rounds_to_a_whole_decade():
         assert lo <= value <= hi
 
 
-def _decoded(png_bytes):
-    from PIL import Image
-
-    return np.asarray(Image.open(io.BytesIO(png_bytes)).convert("RGBA"))
-
-
 @pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")   # ipympl's Toolbar
 def test_live_canvas_frames_are_the_pictures_matplotlib_would_send():
     """Full and diff frames: the same pixels and image modes as with ipympl's own canvas."""
@@ -550,7 +542,7 @@ def test_live_canvas_frames_are_the_pictures_matplotlib_would_send():
     plain.__class__ = Canvas                         # the same figure on ipympl's canvas, matplotlib's encoder
     sent = {"live": [], "plain": []}
     for name, canvas in (("live", live), ("plain", plain)):
-        canvas.send_binary = lambda data, c=canvas, out=sent[name]: out.append((c._current_image_mode, _decoded(data)))
+        canvas.send_binary = lambda data, c=canvas, out=sent[name]: out.append((c._current_image_mode, decode_png(data)))
     for x0 in (-1.5, -1.2, 0.5, 1.0):
         for ex in explorers:
             ex.update(x0=x0)

@@ -293,6 +293,22 @@ def _wait_js(page, expression, timeout_s, what, arg=None):
         raise TimeoutError(f"timed out after {timeout_s} s waiting for {what}") from err
 
 
+#: The notebook metadata every course notebook carries: without a kernelspec JupyterLab asks which kernel to use.
+KERNEL_METADATA = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+                   "language_info": {"name": "python"}}
+
+
+def write_notebook(lab, name, sources):
+    """A notebook of one code cell per source in ``sources``, written as ``name`` into the served copy of the
+    course (``lab.root``); returns ``name``."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(metadata=KERNEL_METADATA,
+                                  cells=[nbformat.v4.new_code_cell(source) for source in sources])
+    nbformat.write(nb, str(lab.root / name))
+    return name
+
+
 def open_notebook(page, lab, relpath, timeout_s=60):
     """Navigate to a notebook and wait until its kernel is ready; a blocking dialog is a failure."""
     page.goto(lab.notebook_url(relpath), wait_until="domcontentloaded", timeout=timeout_s * 1000)

@@ -10,15 +10,14 @@ text), saves matplotlib's own picture of each and the same scene replayed by mat
 from __future__ import annotations
 
 import base64
-import io
 
 import numpy as np
 import pytest
 
 import browser_harness as bh
+from pictures import agreement, decode_png
 
-#: A pixel "differs" when one of its channels differs by more than this.
-CHANNEL_TOLERANCE = 64
+# A pixel differs when one of its channels differs by more than pictures.CHANNEL_TOLERANCE levels.
 #: Against the same scene replayed by Agg: of the pixels the moving artists paint, at least this fraction
 #: must come out the same in the browser (measured: 0.997 and 1.0; the rest are edge pixels that the two
 #: renderers anti-alias a little differently). Dashes drawn solid, a translucent box drawn opaque,
@@ -58,23 +57,15 @@ for i, ex in enumerate(explorers.values()):
 
 def _canvases(page):
     """The pixels of every course figure on the page, read back from the canvas as PNG."""
-    from PIL import Image
-
     urls = page.evaluate("() => [...document.querySelectorAll('canvas.course-figure')].map(c => c.toDataURL())")
-    return [np.asarray(Image.open(io.BytesIO(base64.b64decode(u.split(",", 1)[1]))).convert("RGBA")) for u in urls]
+    return [decode_png(base64.b64decode(u.split(",", 1)[1])) for u in urls]
 
 
 @pytest.fixture
 def shown(page, lab):
-    import nbformat
-
-    fixture = nbformat.read(str(bh.ROOT / "tests/browser/fixtures/image_slider.ipynb"), as_version=4)
-    nb = nbformat.v4.new_notebook(metadata=fixture.metadata)
-    nb.cells = [nbformat.v4.new_code_cell(SETUP),
-                *(nbformat.v4.new_code_cell(f"list(explorers.values())[{i}]") for i in range(2)),
-                nbformat.v4.new_code_cell(SAVE)]
-    nbformat.write(nb, str(lab.root / "figure_view.ipynb"))
-    bh.open_notebook(page, lab, "figure_view.ipynb")
+    name = bh.write_notebook(lab, "figure_view.ipynb",
+                             [SETUP, *(f"list(explorers.values())[{i}]" for i in range(2)), SAVE])
+    bh.open_notebook(page, lab, name)
     bh.run_all(page, 120)
     bh.wait_widgets_rendered(page)
     assert bh.wait_figures_drawn(page) == 0
@@ -83,25 +74,13 @@ def shown(page, lab):
     return load("figure"), load("replayed"), load("background"), _canvases(page)
 
 
-def _differs(a, b):
-    """Per pixel: whether a channel differs by more than the tolerance."""
-    return np.abs(a.astype(int) - b.astype(int)).max(axis=2) > CHANNEL_TOLERANCE
-
-
-def _compare(got, want, background):
-    """(fraction of the pixels the moving artists paint in ``want`` that ``got`` has the same, fraction of the
-    other pixels that differ, how many the artists paint)."""
-    painted, wrong = _differs(background, want), _differs(got, want)
-    return 1 - wrong[painted].mean(), wrong[~painted].mean(), painted.sum()
-
-
 def test_the_browser_draws_each_explorer_as_matplotlib_does(shown):
     pictures, replayed, backgrounds, drawn = shown
     assert len(drawn) == len(pictures)
     for picture, replay, background, got in zip(pictures, replayed, backgrounds, drawn):
         assert got.shape == picture.shape
-        scene_match, scene_elsewhere, painted = _compare(got, replay, background)
-        match, elsewhere, _ = _compare(got, picture, background)
+        scene_match, scene_elsewhere, painted = agreement(got, replay, background)
+        match, elsewhere, _ = agreement(got, picture, background)
         touched = np.abs(replay.astype(int) - background.astype(int)).max(axis=2) > 0
         mean_diff = np.abs(got[touched].astype(int) - replay[touched].astype(int))[:, :3].mean()
         print(f"{picture.shape[1]} x {picture.shape[0]} figure, {painted} pixels painted by its moving artists: "

@@ -81,14 +81,9 @@ def test_an_image_widget_without_a_picture_counts_as_blank(page, lab):
 
 def test_a_figure_view_without_a_picture_counts_as_blank(page, lab):
     """The explorers' view (course_lib.figure_view), sized but never given a picture, is a blank figure."""
-    import nbformat
-
-    fixture = nbformat.read(str(bh.ROOT / FIXTURES / "image_slider.ipynb"), as_version=4)
-    nb = nbformat.v4.new_notebook(metadata=fixture.metadata)
-    nb.cells = [nbformat.v4.new_code_cell("from course_lib.figure_view import FigureView\n"
-                                          "view = FigureView(width=200, height=100)\nview")]
-    nbformat.write(nb, str(lab.root / "figure_view_blank.ipynb"))
-    bh.open_notebook(page, lab, "figure_view_blank.ipynb")
+    name = bh.write_notebook(lab, "figure_view_blank.ipynb", [
+        "from course_lib.figure_view import FigureView\nview = FigureView(width=200, height=100)\nview"])
+    bh.open_notebook(page, lab, name)
     bh.run_all(page, 60)
     bh.wait_widgets_rendered(page)
     assert page.locator("canvas.course-figure").count() == 1
