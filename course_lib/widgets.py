@@ -49,8 +49,9 @@ from .scene import Scene, Unsupported, record
 from .explore import SliderSpec
 
 __all__ = ["ipympl_active", "new_figure", "new_view", "PictureView", "live_canvas_class", "ipympl_frame",
-           "make_slider", "Painter", "Explorer", "control_column", "control_row", "series_controls", "OptimizerExplorer",
-           "FunctionExplorer", "LandscapeExplorer", "CriticalPointClassifier", "report_html", "critical_figure"]
+           "make_slider", "Painter", "Explorer", "control_column", "control_row", "series_controls",
+           "OptimizerExplorer", "FunctionExplorer", "LandscapeExplorer", "CriticalPointClassifier", "report_html",
+           "critical_figure"]
 
 
 def ipympl_active():
