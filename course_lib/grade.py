@@ -21,7 +21,10 @@ Guarantees: each submission runs in its own process, on a temporary copy, with
 a time limit, so an infinite loop, ``sys.exit``, a crashing kernel or a broken
 file costs only its own row; submissions are never modified; the CSV and the
 feedback folder are replaced atomically; rows are sorted, so re-running gives
-the same files.
+the same files. A kernel that dies before it answers its first request (two
+kernels starting at once can race for the same network port) has run none of
+the student's code, so that submission is started again, up to
+``start_attempts`` times; its feedback file says so.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ __all__ = ["grade", "Submission", "Row", "find_submissions", "autograder_dir", "
 #: Where ``make exercises`` puts the autograder archives (one ``<NN_topic>.zip`` per set).
 DEFAULT_AUTOGRADER_DIR = Path(__file__).resolve().parents[1] / "exercises" / "autograder"
 DEFAULT_TIMEOUT = 120.0
+DEFAULT_START_ATTEMPTS = 3
 
 
 class Submission(NamedTuple):
@@ -217,16 +221,29 @@ def _grade_in_child(notebook, autograder, result_file, log_file):
         results = otter.run.main(str(notebook), autograder=str(autograder), output_dir=None, no_logo=True)
         if results.has_catastrophic_failure():
             summary["error"] = f"grading failed: {_one_line(results.catastrophic_error)}"
+            summary["kernel_never_started"] = _start_failure(results.catastrophic_error)
         summary["scores"] = {name: float(tf.score) for name, tf in results.results.items()}
         summary["possible"] = {name: float(tf.possible) for name, tf in results.results.items()}
         summary["report"] = results.summary()
         summary["cell_errors"] = _cell_errors(results.notebook)
     except BaseException as err:  # noqa: BLE001 - every failure becomes a row, never a crash
         summary["error"] = _describe_failure(err)
+        summary["kernel_never_started"] = _start_failure(err)
     Path(result_file).write_text(json.dumps(summary))
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+def _start_failure(err):
+    """``err`` in one line if it says the kernel died before its first reply (so none of the notebook's code
+    ran), else ``""``.
+
+    This is jupyter_client's ``RuntimeError("Kernel died before replying to kernel_info")``: raised when the
+    kernel process ends while the client waits for it to be ready, for instance because another process
+    took one of the ports it was given between their choice and its bind ("Address already in use").
+    """
+    return _one_line(err) if isinstance(err, RuntimeError) and "before replying to kernel_info" in str(err) else ""
 
 
 def _one_line(err):
@@ -326,6 +343,8 @@ def _row(submission, points, summary, note=""):
     lines.append(f"score:    {_fmt(total)} / {_fmt(maximum) if maximum is not None else '?'}")
     if note:
         lines.append(f"note:     {note}")
+    for attempt, error in enumerate(summary.get("failed_starts", ()), start=1):
+        lines.append(f"attempt {attempt}: the kernel died before running any code ({error}); started again")
     lines.append("")
     for q in points:
         lines.append(f"  {q}: {_fmt(scores[q])} / {_fmt(points[q])}")
@@ -341,7 +360,8 @@ def _fmt(x):
     return f"{x:g}"
 
 
-def grade(root, *, autograders=None, timeout=DEFAULT_TIMEOUT, jobs=1, progress=None):
+def grade(root, *, autograders=None, timeout=DEFAULT_TIMEOUT, jobs=1, start_attempts=DEFAULT_START_ATTEMPTS,
+          progress=None):
     """Grade every ``root/<student>/<NN_topic>.ipynb``; return the rows, sorted by student and exercise.
 
     Parameters
@@ -354,6 +374,8 @@ def grade(root, *, autograders=None, timeout=DEFAULT_TIMEOUT, jobs=1, progress=N
         Seconds one notebook may run before it is stopped and scored 0.
     jobs : int
         How many submissions to grade at once.
+    start_attempts : int
+        How many times a submission is started when its kernel dies before running any of its code.
     progress : callable, optional
         Called with a one-line message as each submission finishes.
     """
@@ -361,6 +383,8 @@ def grade(root, *, autograders=None, timeout=DEFAULT_TIMEOUT, jobs=1, progress=N
         raise GradeError(f"timeout must be a positive number of seconds, got {timeout!r}")
     if not (isinstance(jobs, int) and jobs >= 1):
         raise GradeError(f"jobs must be a positive integer, got {jobs!r}")
+    if not (isinstance(start_attempts, int) and start_attempts >= 1):
+        raise GradeError(f"start_attempts must be a positive integer, got {start_attempts!r}")
     ag_dir = autograder_dir(autograders)
     zips = {z.stem: z for z in sorted(ag_dir.glob("*.zip"))}
     points = {name: question_points(z) for name, z in zips.items()}
@@ -375,45 +399,62 @@ def grade(root, *, autograders=None, timeout=DEFAULT_TIMEOUT, jobs=1, progress=N
     rows, running = {}, []
     with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
         try:
-            _schedule(submissions, points, zips, context, Path(tmp), timeout, jobs, rows, running, progress)
+            _schedule(submissions, points, zips, context, Path(tmp), timeout, jobs, start_attempts, rows, running,
+                      progress)
         finally:   # interrupted (Ctrl-C): the grading processes have their own sessions, so stop them here
             for _, job in running:
                 _kill_tree(job.process.pid)
     return [rows[i] for i in sorted(rows)]
 
 
-def _schedule(submissions, points, zips, context, tmp, timeout, jobs, rows, running, progress):
-    """Run at most ``jobs`` grading processes at a time; fill ``rows`` (index -> Row) as they finish."""
-    pending = list(enumerate(submissions))
+def _schedule(submissions, points, zips, context, tmp, timeout, jobs, start_attempts, rows, running, progress):
+    """Run at most ``jobs`` grading processes at a time; fill ``rows`` (index -> Row) as they finish.
+
+    A submission whose kernel never started goes back to the front of the queue until it has been
+    started ``start_attempts`` times; ``failed_starts`` keeps each earlier attempt's error for its feedback.
+    """
+    pending = [(i, sub, []) for i, sub in enumerate(submissions)]
     while pending or running:
         while pending and len(running) < jobs:
-            i, sub = pending.pop(0)
+            i, sub, failed_starts = pending.pop(0)
             problem = sub.problem or _notebook_problem(sub.path)
             if problem:
                 rows[i] = _row(sub, points.get(sub.exercise, {}), {}, problem)
                 _report(progress, rows[i])
                 continue
-            workdir = tmp / f"{i:04d}"
+            workdir = tmp / f"{i:04d}-{len(failed_starts) + 1}"
             workdir.mkdir()
-            running.append((i, _Job(context, sub, zips[sub.exercise], workdir)))
+            running.append((i, _Job(context, sub, zips[sub.exercise], workdir), failed_starts))
         time.sleep(0.05)
-        for i, job in list(running):
+        for entry in list(running):
+            i, job, failed_starts = entry
             if job.process.is_alive() and job.elapsed() <= timeout:
                 continue
+            running.remove(entry)
             if job.process.is_alive():
                 _kill_tree(job.process.pid)
                 job.process.join()
-                rows[i] = _row(job.submission, points[job.submission.exercise], {}, f"timed out after {timeout:g} s")
+                summary = {"error": f"timed out after {timeout:g} s"}
             else:
                 job.process.join()
-                try:
-                    summary = json.loads(job.result_file.read_text())
-                except (OSError, ValueError):
-                    code = job.process.exitcode
-                    summary = {"error": f"the grading process ended without a result (exit code {code})"}
-                rows[i] = _row(job.submission, points[job.submission.exercise], summary)
-            running.remove((i, job))
+                summary = _summary(job)
+            if summary.get("kernel_never_started"):
+                if len(failed_starts) + 1 < start_attempts:
+                    pending.insert(0, (i, job.submission, [*failed_starts, summary["kernel_never_started"]]))
+                    continue
+                summary["error"] = (f"the kernel died before running any code, in all {start_attempts} attempts "
+                                    f"({summary['kernel_never_started']})")
+            summary["failed_starts"] = failed_starts
+            rows[i] = _row(job.submission, points[job.submission.exercise], summary)
             _report(progress, rows[i])
+
+
+def _summary(job):
+    """The summary a finished grading process wrote, or an error saying it wrote none."""
+    try:
+        return json.loads(job.result_file.read_text())
+    except (OSError, ValueError):
+        return {"error": f"the grading process ended without a result (exit code {job.process.exitcode})"}
 
 
 def _report(progress, row):
@@ -488,6 +529,9 @@ def main(argv=None):
                         help=f"seconds one notebook may run before it scores 0 (default: {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                         help="submissions graded at once (default: 2, or 1 on a one-core machine)")
+    parser.add_argument("--start-attempts", type=int, default=DEFAULT_START_ATTEMPTS,
+                        help="times a submission is started when its kernel dies before running any code "
+                             f"(default: {DEFAULT_START_ATTEMPTS})")
     parser.add_argument("--autograders", default=None,
                         help=f"folder of autograder zips (default: {DEFAULT_AUTOGRADER_DIR})")
     parser.add_argument("--quiet", action="store_true", help="print only the summary line")
@@ -502,6 +546,8 @@ def main(argv=None):
             raise GradeError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
         if args.jobs < 1:
             raise GradeError(f"--jobs must be at least 1, got {args.jobs}")
+        if args.start_attempts < 1:
+            raise GradeError(f"--start-attempts must be at least 1, got {args.start_attempts}")
         submissions = Path(args.submissions).resolve()
         if out.resolve().is_relative_to(submissions) or feedback.resolve().is_relative_to(submissions):
             raise GradeError("--out and --feedback must be outside the submissions folder, which is never modified")
@@ -509,6 +555,7 @@ def main(argv=None):
         # Stopped with SIGTERM (or Ctrl-C): raise, so that grade() stops its grading processes before exiting.
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
         rows = grade(args.submissions, autograders=args.autograders, timeout=args.timeout, jobs=args.jobs,
+                     start_attempts=args.start_attempts,
                      progress=None if args.quiet else print)
     except GradeError as err:
         parser.exit(2, f"{parser.prog}: error: {err}\n")

@@ -3,7 +3,7 @@
 Grading is slow (every notebook starts a kernel), so one module-scoped run of
 ``python -m course_lib.grade`` grades every solution and every untouched student
 notebook together, plus a few broken submissions; a second, short run checks
-the time limit.
+the time limit, and a third makes kernels die as they start.
 """
 
 import csv
@@ -40,11 +40,11 @@ def _digests(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _grade(submissions, out, timeout):
+def _grade(submissions, out, timeout, *options, jobs=2, env=None):
     start = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "course_lib.grade", str(submissions), "--out", str(out),
-                           "--timeout", str(timeout), "--jobs", "2", "--quiet"],
-                          capture_output=True, text=True, timeout=900)
+                           "--timeout", str(timeout), "--jobs", str(jobs), "--quiet", *options],
+                          capture_output=True, text=True, timeout=900, env=env)
     elapsed = time.monotonic() - start
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with open(out, newline="") as f:
@@ -81,6 +81,42 @@ def limited(tmp_path_factory):
     (subs / "mangled").mkdir(parents=True)
     (subs / "mangled" / f"{SETS[1]}.ipynb").write_text('{"cells": [')
     return _grade(subs, tmp / "grades.csv", timeout=SHORT_TIMEOUT)
+
+
+#: Put first on a grading run's PYTHONPATH, this makes the first N kernels that start die at once, the way a
+#: kernel dies that lost its port to another process, with N read from (and counted down in) a file.
+_DYING_KERNELS = """\
+import os, sys
+_counter = os.environ.get("COURSE_TEST_DYING_KERNELS")
+if _counter and "ipykernel_launcher" in sys.orig_argv:
+    with open(_counter) as f:
+        _left = int(f.read())
+    if _left > 0:
+        with open(_counter, "w") as f:
+            f.write(str(_left - 1))
+        os._exit(1)
+"""
+
+
+@pytest.fixture(scope="module")
+def restarted(tmp_path_factory):
+    """Two solutions graded one at a time, with two attempts each, while the first three kernels die at start.
+
+    "doomed" comes first and loses both of its attempts; "unlucky" loses its first and is graded on its second.
+    """
+    tmp = tmp_path_factory.mktemp("restarts")
+    subs = tmp / "submissions"
+    for student in ("doomed", "unlucky"):
+        (subs / student).mkdir(parents=True)
+        shutil.copy(EXERCISES / "solutions" / f"{SETS[0]}.ipynb", subs / student)
+    (tmp / "site" / "sitecustomize.py").parent.mkdir()
+    (tmp / "site" / "sitecustomize.py").write_text(_DYING_KERNELS)
+    (tmp / "dying").write_text("3")
+    env = dict(os.environ, COURSE_TEST_DYING_KERNELS=str(tmp / "dying"),
+               PYTHONPATH=os.pathsep.join(p for p in (str(tmp / "site"), os.environ.get("PYTHONPATH")) if p))
+    result = _grade(subs, tmp / "grades.csv", 600, "--start-attempts", "2", jobs=1, env=env)
+    result["kernels_left_to_die"] = int((tmp / "dying").read_text())
+    return result
 
 
 # ---------------------------------------------------------------------------
@@ -207,10 +243,30 @@ def test_a_malformed_notebook_yields_a_clear_row(limited):
     assert float(row["total"]) == 0 and float(row["max"]) == sum(POINTS[SETS[1]].values())
 
 
+def test_a_kernel_that_dies_before_running_any_code_is_started_again(restarted):
+    assert restarted["kernels_left_to_die"] == 0
+    row = restarted["rows"][("unlucky", SETS[0])]
+    assert row["note"] == "" and float(row["total"]) == float(row["max"]) == sum(POINTS[SETS[0]].values()), row
+    feedback = (restarted["feedback"] / "unlucky" / f"{SETS[0]}.txt").read_text()
+    assert feedback.count("the kernel died before running any code") == 1, feedback
+    assert "attempt 1: the kernel died before running any code (RuntimeError: Kernel died before replying " \
+           "to kernel_info); started again" in feedback, feedback
+
+
+def test_a_kernel_that_never_starts_gives_a_row_after_the_last_attempt(restarted):
+    row = restarted["rows"][("doomed", SETS[0])]
+    assert row["note"] == ("the kernel died before running any code, in all 2 attempts "
+                           "(RuntimeError: Kernel died before replying to kernel_info)"), row
+    assert float(row["total"]) == 0 and float(row["max"]) == sum(POINTS[SETS[0]].values())
+    feedback = (restarted["feedback"] / "doomed" / f"{SETS[0]}.txt").read_text()
+    assert "attempt 1: the kernel died" in feedback and "attempt 2:" not in feedback, feedback
+
+
 @pytest.mark.parametrize("args, message", [
     (["{missing}"], "submissions folder not found"),
     (["{subs}", "--timeout", "0"], "--timeout must be a positive number"),
     (["{subs}", "--jobs", "0"], "--jobs must be at least 1"),
+    (["{subs}", "--start-attempts", "0"], "--start-attempts must be at least 1"),
     (["{subs}", "--out", "{subs}/grades.csv"], "must be outside the submissions folder"),
     (["{subs}", "--autograders", "{missing}"], "autograder folder not found"),
     (["{empty}"], "no notebooks found"),
@@ -226,6 +282,13 @@ def test_bad_arguments_fail_with_a_clear_message(tmp_path, capsys, args, message
     assert exit_info.value.code in (1, 2)
     assert message in capsys.readouterr().err
     assert not (tmp_path / "g.csv").exists()
+
+
+@pytest.mark.parametrize("option, value", [("timeout", -1), ("jobs", 0), ("start_attempts", 0),
+                                           ("start_attempts", 1.5)])
+def test_grade_names_a_bad_option_and_its_value(tmp_path, option, value):
+    with pytest.raises(grade.GradeError, match=rf"^{option} must be a positive .*, got {value}$"):
+        grade.grade(tmp_path, **{option: value})
 
 
 # ---------------------------------------------------------------------------
