@@ -166,6 +166,17 @@ def test_explorer_picture_changes_with_a_slider(explorer):
     assert explorer.view.coords != before and explorer.last_redraw in ("blit", "full")
 
 
+def test_a_new_explorer_has_its_effective_rates_as_far_as_its_steps_slider_goes():
+    """Dragging the steps slider up recomputes neither runs nor effective learning rates."""
+    ex = StepSizeExplorer(objectives.quadratic(0.05, 5), [("adagrad", {"lr": 0.5}), ("adam", {"lr": 0.1})],
+                          steps=40, max_steps=80, x0=(4.0, 1.0), grid=30)
+    misses, computed = ex.cache.misses, len(ex.cache._per_step)
+    frame = ex.update(steps=80)
+    assert ex.cache.misses == misses and len(ex.cache._per_step) == computed
+    assert [len(s) for s in frame.sizes] == [80, 80]
+    plt.close(ex.figure)
+
+
 def test_new_limits_redraw_the_whole_figure():
     """Its log panels cost as much to redraw alone as the figure: limit changes are full redraws."""
     ex = StepSizeExplorer(objectives.quadratic(0.05, 5), ["adam"], steps=40, max_steps=80, x0=(4.0, 1.0),

@@ -8,7 +8,7 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from course_lib import explore, objectives, optim, run, scene, widgets
@@ -251,6 +251,7 @@ def test_log_limits_hold_the_data_and_are_stable(values, current):
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.floats(-1e12, 1e12), min_size=1, max_size=20))
+@example([-1e12, -999999999999.9999])        # a span of one float64 step: the grid once rounded to lo == hi
 def test_linear_limits_hold_the_data_and_are_stable(values):
     lo, hi = explore.linear_limits(values)
     assert lo < hi and lo <= min(values) and hi >= max(values)
@@ -364,6 +365,22 @@ def test_explorer_builds_the_right_sliders(explorer):
     assert all(w.continuous_update for w in c.values())                 # a new picture while dragging
     assert (c["x0"].min, c["x0"].max) == (-2.0, 2.0) and c["x0"].value == -1.5
     assert explorer.view is not None and explorer.status.value
+
+
+def test_a_new_explorer_has_run_as_far_as_its_steps_slider_goes():
+    """The first drag of the steps slider upwards runs no optimizer: the explorer ran them to the slider's
+    maximum while its cell ran, and the frames it shows are those of shorter runs, as before."""
+    f = objectives.rosenbrock()
+    ex = widgets.OptimizerExplorer(f, [("momentum", {"lr": 1e-3}), ("adam", {"lr": 0.1})], steps=30, max_steps=80,
+                                   x0=(-1.5, 2.0), grid=30)
+    misses = ex.cache.misses
+    assert misses == 4                                 # 30 steps to show, then 80 steps, of each optimizer
+    for steps in (31, 55, 80, 12):
+        frame = ex.update(steps=steps)
+        assert [len(p.steps) for p in frame.paths] == [steps + 1] * 2
+    assert ex.cache.misses == misses
+    np.testing.assert_array_equal(frame.paths[1].losses, run(optim.adam(lr=0.1), f, [-1.5, 2.0], 12).fs)
+    plt.close(ex.figure)
 
 
 @FAST
