@@ -148,6 +148,59 @@ def test_sgd_path_validates_before_work(line, change, match):
 
 
 # ---------------------------------------------------------------------------
+# line_sgd_path: sgd_path for a line, from per-batch sums
+# ---------------------------------------------------------------------------
+
+def _equal_runs(fast, slow):
+    """``fast`` (line_sgd_path) is ``slow`` (sgd_path without the loss) up to rounding."""
+    assert (fast.nit, fast.success, fast.message) == (slow.nit, slow.success, slow.message)
+    np.testing.assert_allclose(fast.thetas, slow.thetas, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(fast.samples, slow.samples)
+    np.testing.assert_array_equal(fast.lrs, slow.lrs)
+    assert fast.losses is None and slow.losses is None
+    for k in ("W", "b"):
+        np.testing.assert_allclose(fast.params[k], slow.params[k], rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lr=st.floats(-3, np.log10(4.0)).map(lambda e: 10.0 ** e), batch=st.one_of(st.none(), st.integers(1, 70)),
+       steps=st.integers(0, 300), seed=st.integers(0, 20), replace=st.booleans(),
+       start=st.tuples(st.floats(-5, 5), st.floats(-5, 5)))
+def test_line_sgd_path_is_sgd_path_of_a_line(line, lr, batch, steps, seed, replace, start):
+    """Over (and beyond) the explorer's sliders, diverging runs included: the same batches, the same steps,
+    the same step of divergence and message."""
+    x, y = line
+    fast = se.line_sgd_path(x, y, lr, batch, steps, seed=seed, start=start, replace=replace)
+    slow = se.sgd_path(models.linear_regression(1), x[:, None], y, lr, batch, steps, seed=seed,
+                       params=_params(*start), replace=replace, track_loss=False)
+    _equal_runs(fast, slow)
+
+
+def test_line_sgd_path_stops_where_sgd_path_does(line):
+    x, y = line
+    for lr, batch, max_norm in ((50.0, 1, 1e6), (3.0, None, 1e6), (0.5, 4, 3.0)):
+        fast = se.line_sgd_path(x, y, lr, batch, 500, seed=2, start=(1.0, -1.0), max_norm=max_norm)
+        slow = se.sgd_path(models.linear_regression(1), x[:, None], y, lr, batch, 500, seed=2,
+                           params=_params(1.0, -1.0), max_norm=max_norm, track_loss=False)
+        assert not fast.success and fast.message.startswith("diverged at step")
+        _equal_runs(fast, slow)
+
+
+@pytest.mark.parametrize("change, match", [
+    (dict(steps=-1), "steps must be a non-negative integer"),
+    (dict(batch_size=0), "batch_size must be a positive integer"),
+    (dict(lr=0.0), "lr must be positive, got 0"),
+    (dict(max_norm=0), "max_norm must be positive"),
+])
+def test_line_sgd_path_validates_as_sgd_path_does(line, change, match):
+    x, y = line
+    with pytest.raises(ValueError, match=match):
+        se.line_sgd_path(x, y, **{**dict(lr=0.1, batch_size=2, steps=3), **change})
+    with pytest.raises(ValueError, match="X must have shape"):
+        se.line_sgd_path(x, y[:-1], 0.1, 2, 3)
+
+
+# ---------------------------------------------------------------------------
 # The explorer's frame, at every slider extreme
 # ---------------------------------------------------------------------------
 
