@@ -606,13 +606,22 @@ def linear_limits(values, current=None, slack=4.0, pad=0.25):
     return math.floor((v_lo - pad * span) / step) * step, math.ceil((v_hi + pad * span) / step) * step
 
 
-def step_limits(steps, current=None):
+def step_limits(steps, current=None, most=None):
     """Limits of a step axis: ``(0, n)`` with ``n`` a 1-2-5 number >= ``steps``, kept while ``steps`` fits and uses
-    at least a fifth of it."""
+    at least a fifth of it.
+
+    ``most`` is the most steps the axis may have to show (a steps slider's maximum). With it, new limits
+    leave room when ``steps`` is itself a 1-2-5 number below ``most``: ``n`` is then the next one (at most
+    ``most``), so the last step is not drawn on the panel's edge, and dragging the slider up from there
+    moves no axis (which would redraw the panel).
+    """
     steps = max(int(steps), 1)
     if current is not None and current[0] == 0 and steps <= current[1] <= 5 * steps:
         return tuple(current)
-    return 0.0, float(nice_ceil(steps))
+    n = nice_ceil(steps)
+    if most is not None and n == steps < most:
+        n = min(nice_ceil(1.5 * n), most)
+    return 0.0, float(n)
 
 
 def loss_view(paths, scale, current=None, headroom=1.5):

@@ -234,7 +234,7 @@ class StepSizeExplorer(widgets._Explorer):
                 line.set_markevery(plotting.marks_every(len(t)))
             values = np.concatenate([eff[:, i] for eff in frame.sizes]) if frame.sizes else np.empty(0)
             y_lim = explore.log_limits(values, ax.get_ylim(), dynamic_range=1e8, pad_decades=1)
-            x_lim = explore.step_limits(steps, ax.get_xlim())
+            x_lim = explore.step_limits(steps, ax.get_xlim(), self.specs["steps"].high)
             changed = self._move_axes(ax, y_lim, x_lim) or changed
         return changed
 

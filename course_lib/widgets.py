@@ -478,7 +478,7 @@ class OptimizerExplorer(Explorer):
         self.start.set_data(frame.start[:1], frame.start[1:])
         self.warning.set_text(frame.warnings)
         steps = max((len(p.steps) - 1 for p in frame.paths), default=1)
-        new_x = explore.step_limits(steps, self.ax_loss.get_xlim())
+        new_x = explore.step_limits(steps, self.ax_loss.get_xlim(), self.specs["steps"].high)
         return self._move_axes(self.ax_loss, new_y, new_x)
 
     def _describe(self, frame):

@@ -182,11 +182,11 @@ def test_new_limits_redraw_the_whole_figure():
     ex = StepSizeExplorer(objectives.quadratic(0.05, 5), ["adam"], steps=40, max_steps=80, x0=(4.0, 1.0),
                           grid=30, title="paths")     # a title that stays in its panel
     kinds, limits = [], []
-    for steps in (80, 10, 80):                       # step axis (0, 50) -> (0, 100) -> (0, 10) -> (0, 100)
+    for steps in (80, 10, 80):                       # step axis (0, 50) -> (0, 100) -> (0, 20) -> (0, 100)
         ex.update(steps=steps)
         kinds.append(ex.last_redraw)
         limits.append(ex.ax_x.get_xlim())
-    assert limits == [(0, 100), (0, 10), (0, 100)] and ex.ax_y.get_xlim() == (0, 100)
+    assert limits == [(0, 100), (0, 20), (0, 100)] and ex.ax_y.get_xlim() == (0, 100)
     assert kinds == ["full"] * 3
     plt.close("all")
 

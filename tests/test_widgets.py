@@ -258,11 +258,20 @@ def test_linear_limits_hold_the_data_and_are_stable(values):
     assert explore.linear_limits(values, (lo, hi)) == (lo, hi)
 
 
-@given(st.integers(0, 10**6))
-def test_step_limits_are_nice_and_hold_the_steps(steps):
-    lo, hi = explore.step_limits(steps)
-    assert lo == 0 and hi >= steps and hi == explore.nice_ceil(hi)
-    assert explore.step_limits(steps, (lo, hi)) == (lo, hi)
+@given(st.integers(0, 10**6), st.one_of(st.none(), st.integers(1, 10**6)))
+def test_step_limits_are_nice_and_hold_the_steps(steps, most):
+    most = None if most is None else max(most, steps)          # the slider's maximum holds its value
+    lo, hi = explore.step_limits(steps, most=most)
+    assert lo == 0 and hi >= steps and (hi == explore.nice_ceil(hi) or hi == most)
+    if most is not None and steps < most:
+        assert hi > steps                                      # room to drag the slider up
+    assert explore.step_limits(steps, (lo, hi), most) == (lo, hi)
+
+
+def test_step_limits_leave_room_above_a_round_number_of_steps():
+    assert [explore.step_limits(s, most=500)[1] for s in (100, 150, 200, 300, 500)] == [200, 200, 500, 500, 500]
+    assert explore.step_limits(200, most=300) == (0.0, 300.0)
+    assert explore.step_limits(200) == (0.0, 200.0)              # no slider: the steps fill the axis
 
 
 def test_nice_ceil():
