@@ -22,9 +22,10 @@ a time limit, so an infinite loop, ``sys.exit``, a crashing kernel or a broken
 file costs only its own row; submissions are never modified; the CSV and the
 feedback folder are replaced atomically; rows are sorted, so re-running gives
 the same files. A kernel that dies before it answers its first request (two
-kernels starting at once can race for the same network port) has run none of
-the student's code, so that submission is started again, up to
-``start_attempts`` times; its feedback file says so.
+kernels starting at once can race for the same network port), or does not
+answer it in time, has run none of the student's code, so that submission is
+started again: at most ``start_attempts`` times in all (``--start-attempts``,
+default 3). Its feedback file lists each failed start.
 """
 
 from __future__ import annotations
@@ -235,15 +236,16 @@ def _grade_in_child(notebook, autograder, result_file, log_file):
     os._exit(0)
 
 
-def _start_failure(err):
-    """``err`` in one line if it says the kernel died before its first reply (so none of the notebook's code
-    ran), else ``""``.
+#: How jupyter_client says that a kernel never became ready, so that none of the notebook's code ran:
+#: the kernel process ended while the client waited (for instance because another process took one of
+#: the ports it was given, between their choice and its bind: "Address already in use"), or it did not
+#: answer within the start-up timeout (a heavily loaded machine).
+_NEVER_READY = ("Kernel died before replying to kernel_info", "Kernel didn't respond in")
 
-    This is jupyter_client's ``RuntimeError("Kernel died before replying to kernel_info")``: raised when the
-    kernel process ends while the client waits for it to be ready, for instance because another process
-    took one of the ports it was given between their choice and its bind ("Address already in use").
-    """
-    return _one_line(err) if isinstance(err, RuntimeError) and "before replying to kernel_info" in str(err) else ""
+
+def _start_failure(err):
+    """``err`` in one line if it says the kernel never became ready (:data:`_NEVER_READY`), else ``""``."""
+    return _one_line(err) if isinstance(err, RuntimeError) and any(s in str(err) for s in _NEVER_READY) else ""
 
 
 def _one_line(err):
@@ -344,7 +346,7 @@ def _row(submission, points, summary, note=""):
     if note:
         lines.append(f"note:     {note}")
     for attempt, error in enumerate(summary.get("failed_starts", ()), start=1):
-        lines.append(f"attempt {attempt}: the kernel died before running any code ({error}); started again")
+        lines.append(f"start {attempt}: the kernel never became ready, no code ran ({error}); started again")
     lines.append("")
     for q in points:
         lines.append(f"  {q}: {_fmt(scores[q])} / {_fmt(points[q])}")
@@ -381,10 +383,9 @@ def grade(root, *, autograders=None, timeout=DEFAULT_TIMEOUT, jobs=1, start_atte
     """
     if not (isinstance(timeout, (int, float)) and timeout > 0):
         raise GradeError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    if not (isinstance(jobs, int) and jobs >= 1):
-        raise GradeError(f"jobs must be a positive integer, got {jobs!r}")
-    if not (isinstance(start_attempts, int) and start_attempts >= 1):
-        raise GradeError(f"start_attempts must be a positive integer, got {start_attempts!r}")
+    for name, value in (("jobs", jobs), ("start_attempts", start_attempts)):
+        if isinstance(value, bool) or not (isinstance(value, int) and value >= 1):
+            raise GradeError(f"{name} must be a positive integer, got {value!r}")
     ag_dir = autograder_dir(autograders)
     zips = {z.stem: z for z in sorted(ag_dir.glob("*.zip"))}
     points = {name: question_points(z) for name, z in zips.items()}
@@ -442,8 +443,9 @@ def _schedule(submissions, points, zips, context, tmp, timeout, jobs, start_atte
                 if len(failed_starts) + 1 < start_attempts:
                     pending.insert(0, (i, job.submission, [*failed_starts, summary["kernel_never_started"]]))
                     continue
-                summary["error"] = (f"the kernel died before running any code, in all {start_attempts} attempts "
-                                    f"({summary['kernel_never_started']})")
+                starts = f"{start_attempts} start{'s' if start_attempts > 1 else ''}"
+                summary["error"] = (f"the kernel never became ready to run the notebook ({starts}; the last: "
+                                    f"{summary['kernel_never_started']})")
             summary["failed_starts"] = failed_starts
             rows[i] = _row(job.submission, points[job.submission.exercise], summary)
             _report(progress, rows[i])

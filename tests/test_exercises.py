@@ -248,18 +248,28 @@ def test_a_kernel_that_dies_before_running_any_code_is_started_again(restarted):
     row = restarted["rows"][("unlucky", SETS[0])]
     assert row["note"] == "" and float(row["total"]) == float(row["max"]) == sum(POINTS[SETS[0]].values()), row
     feedback = (restarted["feedback"] / "unlucky" / f"{SETS[0]}.txt").read_text()
-    assert feedback.count("the kernel died before running any code") == 1, feedback
-    assert "attempt 1: the kernel died before running any code (RuntimeError: Kernel died before replying " \
+    assert feedback.count("the kernel never became ready") == 1, feedback
+    assert "start 1: the kernel never became ready, no code ran (RuntimeError: Kernel died before replying " \
            "to kernel_info); started again" in feedback, feedback
+
+
+@pytest.mark.parametrize("message, retried", [
+    ("Kernel died before replying to kernel_info", True),
+    ("Kernel didn't respond in 60 seconds", True),
+    ("Kernel died", False),                          # while running the notebook: its code may have run
+])
+def test_only_a_kernel_that_never_became_ready_is_started_again(message, retried):
+    assert bool(grade._start_failure(RuntimeError(message))) == retried
+    assert not grade._start_failure(ValueError("Kernel died before replying to kernel_info"))
 
 
 def test_a_kernel_that_never_starts_gives_a_row_after_the_last_attempt(restarted):
     row = restarted["rows"][("doomed", SETS[0])]
-    assert row["note"] == ("the kernel died before running any code, in all 2 attempts "
-                           "(RuntimeError: Kernel died before replying to kernel_info)"), row
+    assert row["note"] == ("the kernel never became ready to run the notebook (2 starts; the last: "
+                           "RuntimeError: Kernel died before replying to kernel_info)"), row
     assert float(row["total"]) == 0 and float(row["max"]) == sum(POINTS[SETS[0]].values())
     feedback = (restarted["feedback"] / "doomed" / f"{SETS[0]}.txt").read_text()
-    assert "attempt 1: the kernel died" in feedback and "attempt 2:" not in feedback, feedback
+    assert "start 1: the kernel never became ready" in feedback and "start 2:" not in feedback, feedback
 
 
 @pytest.mark.parametrize("args, message", [
@@ -284,8 +294,8 @@ def test_bad_arguments_fail_with_a_clear_message(tmp_path, capsys, args, message
     assert not (tmp_path / "g.csv").exists()
 
 
-@pytest.mark.parametrize("option, value", [("timeout", -1), ("jobs", 0), ("start_attempts", 0),
-                                           ("start_attempts", 1.5)])
+@pytest.mark.parametrize("option, value", [("timeout", -1), ("jobs", 0), ("jobs", True), ("start_attempts", 0),
+                                           ("start_attempts", 1.5), ("start_attempts", True)])
 def test_grade_names_a_bad_option_and_its_value(tmp_path, option, value):
     with pytest.raises(grade.GradeError, match=rf"^{option} must be a positive .*, got {value}$"):
         grade.grade(tmp_path, **{option: value})
