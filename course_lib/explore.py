@@ -588,8 +588,9 @@ def linear_limits(values, current=None, slack=4.0, pad=0.25):
     ``current`` is kept if it holds the data and is at most ``slack`` times
     wider than needed; new limits leave ``pad`` times the data's span free on
     each side, so the next slider positions fit too. The span counts as at least
-    ``1e-9`` of the values' magnitude: a narrower grid would round to nothing
-    (1e12 and 1e12 + 1e-4 differ by one float64 step).
+    ``1e-9`` of the values' magnitude, and at least ``1e-300``: a narrower grid
+    would round to nothing (1e12 and 1e12 + 1e-4 differ by one float64 step;
+    the powers of ten below 1e-323 are 0).
     """
     v = np.asarray(values, dtype=float).ravel()
     v = v[np.isfinite(v)]
@@ -597,7 +598,7 @@ def linear_limits(values, current=None, slack=4.0, pad=0.25):
         return tuple(current) if current is not None else (0.0, 1.0)
     v_lo, v_hi = float(v.min()), float(v.max())
     magnitude = max(abs(v_lo), abs(v_hi))
-    span = max(v_hi - v_lo, 1e-9 * magnitude) if v_hi > v_lo else max(magnitude, 1.0)
+    span = max(v_hi - v_lo, 1e-9 * magnitude, 1e-300) if v_hi > v_lo else max(magnitude, 1.0)
     if current is not None:
         c_lo, c_hi = current
         if c_lo <= v_lo and c_hi >= v_hi and (c_hi - c_lo) <= slack * span:

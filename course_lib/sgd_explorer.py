@@ -34,8 +34,8 @@ from . import data, explore, models, optim, plotting, style
 from .explore import SliderSpec
 from .widgets import _column, _Explorer
 
-__all__ = ["step_size", "flatten", "SGDPath", "sgd_path", "line_sgd_path", "EXPLORER_SLIDERS", "LineFitFrame", "line_fit_frame",
-           "MinibatchExplorer"]
+__all__ = ["step_size", "flatten", "SGDPath", "sgd_path", "line_sgd_path", "EXPLORER_SLIDERS", "LineFitFrame",
+           "line_fit_frame", "MinibatchExplorer"]
 
 
 def step_size(lr, t, decay=None):
@@ -148,9 +148,7 @@ def sgd_path(model, X, y, lr, batch_size, steps, *, seed=0, params=None, decay=N
     rng = _batch_rng(seed)
     opt = optim.sgd(lr=lr)
     state = opt.init(params)
-    thetas, losses, lrs = [flatten(params)], [model.loss(params, X, y)], []
-    if not np.isfinite(losses[0]):
-        raise ValueError(f"the training loss is {losses[0]} at the starting parameters")
+    thetas, losses, lrs = [flatten(params)], [_finite_start(model.loss(params, X, y))], []
     samples, message = [0], f"completed {steps} steps"
     batches = _batches(X, y, batch_size, replace, rng)
     with np.errstate(all="ignore"):
@@ -197,6 +195,13 @@ def _batch_rng(seed):
     return np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
 
 
+def _finite_start(loss):
+    """``loss``, the training loss at the starting parameters, if it is finite; a ValueError otherwise."""
+    if not np.isfinite(loss):
+        raise ValueError(f"the training loss is {loss} at the starting parameters")
+    return loss
+
+
 def _diverged(t, why):
     return f"diverged at step {t + 1}: {why}"
 
@@ -235,6 +240,9 @@ def line_sgd_path(x, y, lr, batch_size, steps, *, seed=0, start=(0.0, 0.0), repl
     """
     X, y = _check_run(np.asarray(x, dtype=float)[:, None], np.asarray(y, dtype=float), lr, batch_size, steps,
                       None, max_norm)
+    w, b = float(start[0]), float(start[1])
+    with np.errstate(all="ignore"):
+        _finite_start(float(np.mean((w * X[:, 0] + b - y) ** 2)))
     batches = _batches(X[:, 0], y, batch_size, replace, _batch_rng(seed))
     drawn = [next(batches) for _ in range(steps)]
     sizes = np.array([len(yb) for _, yb in drawn], dtype=float)
@@ -244,7 +252,6 @@ def line_sgd_path(x, y, lr, batch_size, steps, *, seed=0, start=(0.0, 0.0), repl
         sums = [np.add.reduceat(v, starts).tolist() for v in (xs * xs, xs, xs * ys, ys)]
     else:
         sums = [[]] * 4
-    w, b = float(start[0]), float(start[1])
     thetas, message = [(w, b)], f"completed {steps} steps"
     for t, (size, sxx, sx, sxy, sy) in enumerate(zip(sizes.tolist(), *sums)):
         scale = 2.0 / size

@@ -198,6 +198,13 @@ def test_line_sgd_path_validates_as_sgd_path_does(line, change, match):
         se.line_sgd_path(x, y, **{**dict(lr=0.1, batch_size=2, steps=3), **change})
     with pytest.raises(ValueError, match="X must have shape"):
         se.line_sgd_path(x, y[:-1], 0.1, 2, 3)
+    for start, targets in (((np.nan, 0.0), y), ((1e200, 1e200), y), ((0.0, 0.0), np.where(x > 0, np.nan, y))):
+        for run_it in (lambda: se.line_sgd_path(x, targets, 0.1, 2, 3, start=start),
+                       lambda: se.sgd_path(models.linear_regression(1), x[:, None], targets, 0.1, 2, 3,
+                                           params=_params(*start))):
+            with np.errstate(all="ignore"), pytest.raises(ValueError, match="the training loss is (nan|inf) at "
+                                                                           "the starting parameters"):
+                run_it()
 
 
 # ---------------------------------------------------------------------------
