@@ -238,21 +238,23 @@ class Explorer:
         self.widget = W.VBox([control_row(controls), view, self.status])
         for w in self.controls.values():
             w.observe(self._on_change, names="value")
-        self._refresh()
         self._run_ahead()
+        self._refresh()
         if self.one_panel_redraws:
             self.painter.measure()      # now, while the cell runs, rather than on the first slider move
 
     def _run_ahead(self):
-        """With a ``steps`` slider: compute the frame at its maximum once, while the cell runs.
+        """With a ``steps`` slider: compute the frame at its maximum once, while the cell runs (before the first
+        frame, which is then answered from the cache too).
 
         The runs (and whatever the explorer derives per step) are then cached as far as the slider goes,
         and every position of it is answered from the cache (:meth:`explore.RunCache.run`), including the
         first drag upwards, which would otherwise run the optimizers during the drag.
         """
         steps = self.specs.get("steps")
-        if steps is not None and self._shown["steps"] < steps.high:
-            self.compute({**self._shown, "steps": steps.high})
+        values = self.values()
+        if steps is not None and values["steps"] < steps.high:
+            self.compute({**values, "steps": steps.high})
 
     def _contour_and_panels(self, panels, grid, levels, **margins):
         """Lay out the figure as a contour of the objective and ``panels`` panels beside it; return the axes."""
