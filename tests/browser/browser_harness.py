@@ -70,7 +70,8 @@ MEASURED = {"notebooks": {}, "fixture": {}, "notes": []}
 def measurement(report):
     """The entry of one notebook in the "browser" section of the results."""
     return {"run_s": round(report.run_seconds, 2), "slider_latency_ms": report.latencies_ms,
-            "slider_first_drag_ms": report.first_latencies_ms, "slider_picture_arrived_ms": report.arrivals_ms,
+            "slider_first_drag_ms": report.first_latencies_ms, "slider_timed_drags": report.timed_drags,
+            "slider_picture_arrived_ms": report.arrivals_ms,
             "loadavg_1min": round(os.getloadavg()[0], 2), "date": time.strftime("%Y-%m-%d %H:%M")}
 
 # Shorthand used by every JavaScript snippet: the current notebook panel.
@@ -233,12 +234,14 @@ class Report:
     notebook: str
     problems: list = field(default_factory=list)
     notes: list = field(default_factory=list)
-    #: Per slider: the median drag -> repaint latency over its timed drags (see :data:`TIMED_DRAGS`).
+    #: Per slider: the median drag -> repaint latency of its timed drags (see :data:`TIMED_DRAGS`).
     latencies_ms: dict = field(default_factory=dict)
-    #: Per slider: the latency of its first drag alone (cold caches included).
+    #: Per slider: the latency of its first drag that changed the picture (cold caches included).
     first_latencies_ms: dict = field(default_factory=dict)
-    #: For a figure shown as an image or a course figure: when its new picture or frame arrived, ms after
-    #: the drag began (median over the timed drags); the rest of the latency is the browser painting it.
+    #: Per slider: how many of its drags were timed (at most :data:`TIMED_DRAGS`).
+    timed_drags: dict = field(default_factory=dict)
+    #: For a figure shown as an image or a course figure: when its new picture or frame arrived in the median
+    #: drag, ms after that drag began; the rest of its latency is the browser painting it.
     arrivals_ms: dict = field(default_factory=dict)
     run_seconds: float = float("nan")
     screenshot: str = ""
@@ -712,11 +715,13 @@ def _readout(slider):
     return readout.first.inner_text() if readout.count() else ""
 
 
-def _drag_once(page, cell, slider, within_s):
-    """Drag ``slider`` a quarter of its track; returns what happened within ``within_s`` seconds.
+def _drag_once(page, cell, slider, within_s, toward=None, fraction=0.25):
+    """Drag ``slider`` by ``fraction`` of its track; returns what happened within ``within_s`` seconds.
 
-    ``t0``: first pointer move of the drag; ``t1``: first canvas draw (or image update) that left the
-    figure different; ``tDraw``: first draw of the figure's canvas at all (times in ms, page clock).
+    ``toward``: +1 (right, or down) or -1; by default towards the middle of the track. ``t0``: first
+    pointer move of the drag; ``t1``: first canvas draw (or image update) that left the figure
+    different; ``tDraw``: first draw of the figure's canvas at all (times in ms, page clock); ``toward``:
+    the direction it went.
     """
     handle, track = slider.locator(".noUi-handle").first, slider.locator(".noUi-base").first
     handle.scroll_into_view_if_needed()
@@ -733,9 +738,11 @@ def _drag_once(page, cell, slider, within_s):
         page.wait_for_timeout(200)
         handle.scroll_into_view_if_needed()
     if tb["height"] > tb["width"]:  # a vertical slider
-        dx, dy = 0.0, (-1 if y > tb["y"] + tb["height"] / 2 else 1) * max(20.0, 0.25 * tb["height"])
+        toward = toward or (-1 if y > tb["y"] + tb["height"] / 2 else 1)
+        dx, dy = 0.0, toward * max(20.0, fraction * tb["height"])
     else:
-        dx, dy = (-1 if x > tb["x"] + tb["width"] / 2 else 1) * max(20.0, 0.25 * tb["width"]), 0.0
+        toward = toward or (-1 if x > tb["x"] + tb["width"] / 2 else 1)
+        dx, dy = toward * max(20.0, fraction * tb["width"]), 0.0
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x + dx, y + dy, steps=4)
@@ -747,6 +754,7 @@ def _drag_once(page, cell, slider, within_s):
                           " return {t0: s.t0, t1: s.t1, tSrc: s.tSrc, tDraw: s.tDraw === null && !s.canvases"
                           " ? s.tAnswered : s.tDraw}; }")
     state["moved"] = f"value {before} -> {_readout(slider)}" if before else "slider moved"
+    state["toward"] = toward
     for k in ("t1", "tDraw"):  # what happened after the deadline (while we were looking) is too late
         if state["t0"] is None or (state[k] is not None and state[k] - state["t0"] > within_s * 1000):
             state[k] = None
@@ -755,7 +763,9 @@ def _drag_once(page, cell, slider, within_s):
 
 #: How many drags of each slider are timed: its latency is their median. One drag on a shared two-core
 #: machine measures that moment's load as much as the figure (in one run a slider answered in 116 ms
-#: whose next drags took 40 ms); the first drag's latency is reported beside the median.
+#: whose next drags took 40 ms); the first drag's latency is reported beside the median. The later
+#: drags go on in the first one's direction, an eighth of the track each, so that every drag asks for
+#: values the figure has not shown yet (going back would be answered from the explorers' caches).
 TIMED_DRAGS = 3
 
 #: Further sliders of a figure tried when none of those chosen changed its picture (a move may leave a
@@ -769,8 +779,8 @@ def drag_sliders(page, report, limit=12, within_s=1.0, required=True, per_cell=N
     For each slider (at most ``per_cell`` per cell, spread over its sliders; ``limit`` in all) the
     figure must respond within ``within_s`` s: its pixels change (the latency from the first pointer
     move to that repaint is timed; the slider is then dragged until :data:`TIMED_DRAGS` drags have been
-    made, and the median latency of those that changed the picture goes to ``report.latencies_ms``,
-    the first one's to ``report.first_latencies_ms``), or at least it is repainted (a move that
+    made, going on in the same direction, and the median latency of those that changed the picture goes
+    to ``report.latencies_ms``, the first one's to ``report.first_latencies_ms``), or at least it is repainted (a move that
     leaves the picture as it was, e.g. more steps of a run that has converged: noted, not a
     failure; for a figure shown as an image, which is then not sent again, the kernel having handled
     the move counts as that repaint). A slider whose figure does not respond in time is dragged again,
@@ -847,16 +857,18 @@ def _drag_slider(page, report, t, seen, within_s):
                             f"did not change ({state['moved']})")
         return False
     timed = [state]
-    for _ in range(TIMED_DRAGS - 1):        # drags that leave the picture as it was are not timed
-        again = _drag_once(page, t["cell"], slider, within_s)
+    for _ in range(TIMED_DRAGS - 1):        # not timed: drags that leave the picture as it was (at a track's end)
+        again = _drag_once(page, t["cell"], slider, within_s, toward=state["toward"], fraction=0.125)
         if again is not None and again["t0"] is not None and again["t1"] is not None:
             timed.append(again)
-    latencies = [s["t1"] - s["t0"] for s in timed]
-    report.first_latencies_ms[key] = round(latencies[0], 1)
-    report.latencies_ms[key] = round(statistics.median(latencies), 1)
-    arrivals = [s["tSrc"] - s["t0"] for s in timed if s.get("tSrc") is not None and s["tSrc"] <= s["t1"]]
-    if arrivals:
-        report.arrivals_ms[key] = round(statistics.median(arrivals), 1)
+    # The median drag (the slower middle one of an even number), whose latency and arrival are reported
+    # together, so that the two parts add up.
+    middle = sorted(timed, key=lambda s: s["t1"] - s["t0"])[len(timed) // 2]
+    report.first_latencies_ms[key] = round(state["t1"] - state["t0"], 1)
+    report.latencies_ms[key] = round(middle["t1"] - middle["t0"], 1)
+    report.timed_drags[key] = len(timed)
+    if middle.get("tSrc") is not None and middle["tSrc"] <= middle["t1"]:
+        report.arrivals_ms[key] = round(middle["tSrc"] - middle["t0"], 1)
     return True
 
 

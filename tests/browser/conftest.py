@@ -94,7 +94,10 @@ if ENABLED:
         if course:
             section["course_sliders"] = {"n": len(course), "median_ms": round(statistics.median(course), 1),
                                          "max_ms": max(course), "over_goal": sum(ms > 100 for ms in course),
-                                         "drags_per_slider": bh.TIMED_DRAGS}
+                                         "timed_drags_per_slider": bh.TIMED_DRAGS}
+            counts = [n for entry in merged["notebooks"].values() for n in entry.get("slider_timed_drags", {}).values()]
+            if counts:
+                section["course_sliders"]["sliders_timed_fewer_times"] = sum(n < bh.TIMED_DRAGS for n in counts)
             firsts = [ms for entry in merged["notebooks"].values()
                       for ms in entry.get("slider_first_drag_ms", {}).values()]
             if firsts:
@@ -136,11 +139,11 @@ if ENABLED:
             parts += f" {first[name, slider]:8.1f}" if (name, slider) in first else " " * 9
             tr.write_line(f"{name:45s} {slider:40s} {ms:8.1f}{parts}{flag}")
         if rows:
-            tr.write_line(f"repaint: the median over {bh.TIMED_DRAGS} drags of the slider (those that changed the "
-                          "picture) of the time from the first pointer move to the repaint; arrived: when the new "
-                          "picture (an image widget) or frame (a course figure) reached the page (drag -> kernel -> "
-                          "browser; median); painted: the browser decoding and painting it, until the repaint; "
-                          "1st drag: the first drag's repaint alone")
+            tr.write_line(f"repaint: the median over up to {bh.TIMED_DRAGS} drags of the slider (those that changed "
+                          "the picture) of the time from the first pointer move to the repaint; arrived: when the new "
+                          "picture (an image widget) or frame (a course figure) of that median drag reached the page "
+                          "(drag -> kernel -> browser); painted: the browser decoding and painting it, until the "
+                          "repaint; 1st drag: the first drag's repaint alone")
         if MEASURED["notes"]:
             tr.section("browser: notes")
             for note in MEASURED["notes"]:
