@@ -32,6 +32,7 @@ import numpy as np
 
 from . import data, explore, models, optim, plotting, style
 from .explore import SliderSpec
+from .losses import mse
 from .widgets import _column, _Explorer
 
 __all__ = ["step_size", "flatten", "SGDPath", "sgd_path", "line_sgd_path", "EXPLORER_SLIDERS", "LineFitFrame",
@@ -159,12 +160,10 @@ def sgd_path(model, X, y, lr, batch_size, steps, *, seed=0, params=None, decay=N
             new, state = (opt if decay is None else optim.sgd(lr=eta)).update(params, grads, state)
             theta = flatten(new)
             loss = model.loss(new, X, y) if track_loss else 0.0
-            norm = float(np.linalg.norm(theta))
-            why = ("θ is not finite" if not np.all(np.isfinite(theta)) else
-                   f"|θ| = {norm:.2g} exceeds max_norm = {max_norm:g}" if norm > max_norm else
-                   "the training loss is not finite" if not np.isfinite(loss) else "")
-            if why:
-                message = _diverged(t, why)
+            diverged = _divergence(t, np.all(np.isfinite(theta)), float(np.linalg.norm(theta)), max_norm,
+                                   np.isfinite(loss))
+            if diverged:
+                message = diverged
                 break
             params = new
             thetas.append(theta)
@@ -202,8 +201,13 @@ def _finite_start(loss):
     return loss
 
 
-def _diverged(t, why):
-    return f"diverged at step {t + 1}: {why}"
+def _divergence(t, finite, norm, max_norm, loss_finite=True):
+    """The message of a run that diverged at step ``t`` (0-based), or ``""`` if that step was fine: θ must be
+    ``finite``, its ``norm`` at most ``max_norm``, and the training loss finite."""
+    why = ("θ is not finite" if not finite else
+           f"|θ| = {norm:.2g} exceeds max_norm = {max_norm:g}" if norm > max_norm else
+           "the training loss is not finite" if not loss_finite else "")
+    return f"diverged at step {t + 1}: {why}" if why else ""
 
 
 def line_sgd_path(x, y, lr, batch_size, steps, *, seed=0, start=(0.0, 0.0), replace=False, max_norm=1e6):
@@ -242,7 +246,7 @@ def line_sgd_path(x, y, lr, batch_size, steps, *, seed=0, start=(0.0, 0.0), repl
                       None, max_norm)
     w, b = float(start[0]), float(start[1])
     with np.errstate(all="ignore"):
-        _finite_start(float(np.mean((w * X[:, 0] + b - y) ** 2)))
+        _finite_start(mse(w * X[:, 0] + b, y).value)
     batches = _batches(X[:, 0], y, batch_size, replace, _batch_rng(seed))
     drawn = [next(batches) for _ in range(steps)]
     sizes = np.array([len(yb) for _, yb in drawn], dtype=float)
@@ -256,11 +260,9 @@ def line_sgd_path(x, y, lr, batch_size, steps, *, seed=0, start=(0.0, 0.0), repl
     for t, (size, sxx, sx, sxy, sy) in enumerate(zip(sizes.tolist(), *sums)):
         scale = 2.0 / size
         w, b = w - lr * scale * (w * sxx + b * sx - sxy), b - lr * scale * (w * sx + b * size - sy)
-        norm = math.hypot(w, b)
-        why = ("θ is not finite" if not (math.isfinite(w) and math.isfinite(b)) else
-               f"|θ| = {norm:.2g} exceeds max_norm = {max_norm:g}" if norm > max_norm else "")
-        if why:
-            message = _diverged(t, why)
+        diverged = _divergence(t, math.isfinite(w) and math.isfinite(b), math.hypot(w, b), max_norm)
+        if diverged:
+            message = diverged
             break
         thetas.append((w, b))
     nit = len(thetas) - 1
