@@ -317,9 +317,9 @@ class RunCache:
         if rows is None or len(rows) < traj.nit:
             cached = self._runs.get(run_key)          # the whole run, of which traj may be the first steps
             longest = cached[1] if cached is not None and cached[1].nit >= traj.nit else traj
-            self._remember(self._per_step, key, what(opt, longest))
-        self._per_step.move_to_end(key)
-        return self._per_step[key][:traj.nit]
+            rows = what(opt, longest)
+        self._remember(self._per_step, key, rows)
+        return rows[:traj.nit]
 
 
 # ---------------------------------------------------------------------------

@@ -222,14 +222,14 @@ def _grade_in_child(notebook, autograder, result_file, log_file):
         results = otter.run.main(str(notebook), autograder=str(autograder), output_dir=None, no_logo=True)
         if results.has_catastrophic_failure():
             summary["error"] = f"grading failed: {_one_line(results.catastrophic_error)}"
-            summary["kernel_never_started"] = _start_failure(results.catastrophic_error)
+            summary["never_ready"] = _start_failure(results.catastrophic_error)
         summary["scores"] = {name: float(tf.score) for name, tf in results.results.items()}
         summary["possible"] = {name: float(tf.possible) for name, tf in results.results.items()}
         summary["report"] = results.summary()
         summary["cell_errors"] = _cell_errors(results.notebook)
     except BaseException as err:  # noqa: BLE001 - every failure becomes a row, never a crash
         summary["error"] = _describe_failure(err)
-        summary["kernel_never_started"] = _start_failure(err)
+        summary["never_ready"] = _start_failure(err)
     Path(result_file).write_text(json.dumps(summary))
     sys.stdout.flush()
     sys.stderr.flush()
@@ -411,8 +411,9 @@ def grade(root, *, autograders=None, timeout=DEFAULT_TIMEOUT, jobs=1, start_atte
 def _schedule(submissions, points, zips, context, tmp, timeout, jobs, start_attempts, rows, running, progress):
     """Run at most ``jobs`` grading processes at a time; fill ``rows`` (index -> Row) as they finish.
 
-    A submission whose kernel never started goes back to the front of the queue until it has been
-    started ``start_attempts`` times; ``failed_starts`` keeps each earlier attempt's error for its feedback.
+    A submission whose kernel never became ready (its summary's ``never_ready``, see :func:`_start_failure`)
+    goes back to the front of the queue until it has been started ``start_attempts`` times;
+    ``failed_starts`` keeps each earlier start's error for its feedback.
     """
     pending = [(i, sub, []) for i, sub in enumerate(submissions)]
     while pending or running:
@@ -439,13 +440,13 @@ def _schedule(submissions, points, zips, context, tmp, timeout, jobs, start_atte
             else:
                 job.process.join()
                 summary = _summary(job)
-            if summary.get("kernel_never_started"):
+            if summary.get("never_ready"):
                 if len(failed_starts) + 1 < start_attempts:
-                    pending.insert(0, (i, job.submission, [*failed_starts, summary["kernel_never_started"]]))
+                    pending.insert(0, (i, job.submission, [*failed_starts, summary["never_ready"]]))
                     continue
                 starts = f"{start_attempts} start{'s' if start_attempts > 1 else ''}"
                 summary["error"] = (f"the kernel never became ready to run the notebook ({starts}; the last: "
-                                    f"{summary['kernel_never_started']})")
+                                    f"{summary['never_ready']})")
             summary["failed_starts"] = failed_starts
             rows[i] = _row(job.submission, points[job.submission.exercise], summary)
             _report(progress, rows[i])

@@ -51,7 +51,8 @@ PADDING = 1.0
 MARKER_MARGIN = 64.0
 #: Coordinates of filled shapes (which cannot be clipped as lines are) are held within this many pixels.
 _LIMIT = 1e6
-_CAPS = {"butt": "butt", "round": "round", "projecting": "square"}
+_CAPS = {"butt": "butt", "round": "round", "projecting": "square"}      # matplotlib's cap -> a canvas's
+_MPL_CAPS = {canvas: mpl for mpl, canvas in _CAPS.items()}
 
 
 class Unsupported(ValueError):
@@ -248,7 +249,7 @@ def replay(scene, background, dpi=100):
         gc.set_linewidth(op["width"] * 72 / dpi)
         gc.set_foreground(op["stroke"] or (0, 0, 0, 0), isRGBA=True)
         gc.set_dashes(op["dash_offset"] * 72 / dpi, None if op["dash"] is None else [d * 72 / dpi for d in op["dash"]])
-        gc.set_capstyle({"square": "projecting"}.get(op["cap"], op["cap"]))
+        gc.set_capstyle(_MPL_CAPS[op["cap"]])
         gc.set_joinstyle(op["join"])
         gc.set_snap(False)                                              # the scene is snapped already
         if op["clip"]:
