@@ -32,11 +32,13 @@ import numpy as np
 from .optim import Optimizer, sgd
 from .optim._core import flag, non_negative, positive, positive_int
 
-__all__ = ["Compressor", "dense", "threshold", "top_k", "compress", "entries_sent", "message_bytes",
-           "shard", "DistributedHistory", "data_parallel_sgd"]
+__all__ = ["Compressor", "dense", "threshold", "top_k", "compress", "compress_workers", "entries_sent",
+           "message_bytes",
+           "shard", "path_loss", "DistributedHistory", "data_parallel_sgd"]
 
 FLOAT_BYTES = 4   # gradients travel as float32
 INDEX_BYTES = 4   # a sparse entry also needs its 32-bit index
+PATH_CHUNK = 8    # parameter sets per evaluation in path_loss: each evaluation's arrays stay in the CPU cache
 
 
 class Compressor(NamedTuple):
@@ -54,6 +56,9 @@ class Compressor(NamedTuple):
         Bytes per sent entry in a sparse message (value and index, or index and sign).
     sparse : bool
         False for a dense message (every entry, values only).
+    per_entry : bool
+        True if ``select`` decides each entry on its own value alone, so that it gives every
+        worker's message at once from a stack of accumulated gradients (see :func:`compress_workers`).
     """
 
     name: str
@@ -61,6 +66,7 @@ class Compressor(NamedTuple):
     error_feedback: bool = True
     bytes_per_entry: int = FLOAT_BYTES + INDEX_BYTES
     sparse: bool = True
+    per_entry: bool = True
 
 
 def dense():
@@ -110,7 +116,8 @@ def top_k(fraction, error_feedback=True):
         sent[keep] = a.ravel()[keep]
         return sent.reshape(a.shape)
 
-    return Compressor(f"top-k({100 * fraction:g}%{'' if error_feedback else ', no residual'})", select, error_feedback)
+    return Compressor(f"top-k({100 * fraction:g}%{'' if error_feedback else ', no residual'})", select, error_feedback,
+                      per_entry=False)
 
 
 def compress(compressor, residual, grad):
@@ -126,23 +133,57 @@ def compress(compressor, residual, grad):
     return sent, (a - sent if compressor.error_feedback else np.zeros_like(a))
 
 
-def entries_sent(compressor, sent):
-    """How many entries a message carries, and how many the gradient has: ``(sent, total)``."""
+def compress_workers(compressor, residual, grad):
+    """:func:`compress` for every worker at once: ``residual`` and ``grad`` are dicts of stacked arrays.
+
+    Each array has the workers along its first axis; so do the returned ``(sent, new_residual)``.
+    A compressor that decides entry by entry (``per_entry``) compresses the whole stack in one
+    call; top-k, which ranks the entries of one message, compresses each worker's own.
+    """
+    if compressor.per_entry:
+        return compress(compressor, residual, grad)
+    pairs = [compress(compressor, {k: r[i] for k, r in residual.items()}, {k: g[i] for k, g in grad.items()})
+             for i in range(len(next(iter(grad.values()))))]
+    return ({k: np.stack([p[0][k] for p in pairs]) for k in grad},
+            {k: np.stack([p[1][k] for p in pairs]) for k in grad})
+
+
+def entries_sent(compressor, sent, stacked=False):
+    """How many entries a message carries, and how many the gradient has: ``(sent, total)``.
+
+    With ``stacked=True``, ``sent`` holds one message per worker along the first axis of each
+    array, and the first number is an array: the entries of each worker's message.
+    """
     arrays = list(sent.values()) if isinstance(sent, dict) else [sent]
-    total = sum(a.size for a in arrays)
-    return (sum(int(np.count_nonzero(a)) for a in arrays) if compressor.sparse else total), total
+    rows = [np.reshape(a, (len(a) if stacked else 1, -1)) for a in arrays]      # one row per message
+    total = sum(r.shape[1] for r in rows)
+    counts = sum(np.count_nonzero(r, axis=1) for r in rows) if compressor.sparse else np.full(len(rows[0]), total)
+    return (counts if stacked else int(counts[0])), total
 
 
-def message_bytes(compressor, sent):
-    """Bytes of one worker's message: dense values, or (index, value) pairs, whichever a sender would pick."""
-    n_sent, total = entries_sent(compressor, sent)
-    dense_bytes = total * FLOAT_BYTES
-    return min(n_sent * compressor.bytes_per_entry, dense_bytes) if compressor.sparse else dense_bytes
+def message_bytes(compressor, sent, stacked=False):
+    """Bytes of one worker's message: dense values, or (index, value) pairs, whichever a sender would pick.
+
+    With ``stacked=True``: the bytes of each worker's message, as for :func:`entries_sent`.
+    """
+    n_sent, total = entries_sent(compressor, sent, stacked)
+    cost = np.minimum(n_sent * compressor.bytes_per_entry, total * FLOAT_BYTES)   # a dense message: every entry
+    return cost if stacked else int(cost)
 
 
 def shard(n, workers, rng):
     """Split the indices ``0..n-1`` at random into ``workers`` shards of (almost) equal size."""
     return np.array_split(rng.permutation(n), workers)
+
+
+def path_loss(model, path, X, y, chunk=PATH_CHUNK):
+    """``model.loss`` at each parameter set of ``path`` (a list of dicts), evaluated ``chunk`` sets at a time.
+
+    Returns an array of ``len(path)`` losses, the same as ``[model.loss(p, X, y) for p in path]``.
+    """
+    chunk = positive_int("chunk", chunk)
+    return np.concatenate([model.loss({k: np.stack([p[k] for p in path[i:i + chunk]]) for k in path[0]}, X, y)
+                           for i in range(0, len(path), chunk)])
 
 
 @dataclass(eq=False)
@@ -180,7 +221,8 @@ def data_parallel_sgd(model, data, compressor, workers=4, steps=200, batch_size=
 
     Each step, worker :math:`k` draws ``batch_size`` samples from its own shard,
     computes :math:`g^{(k)}`, and sends :math:`s^{(k)}` from :func:`compress`;
-    the server applies ``opt`` to the average :math:`\frac1K\sum_k s^{(k)}`.
+    the server applies ``opt`` to the average :math:`\frac1K\sum_k s^{(k)}`. The workers'
+    gradients are computed together, as one stack of minibatches (:meth:`Model.loss_and_grad`).
 
     Parameters
     ----------
@@ -193,7 +235,8 @@ def data_parallel_sgd(model, data, compressor, workers=4, steps=200, batch_size=
     workers : int
         The number of workers :math:`K \ge 1`.
     steps, batch_size : int
-        Steps to take, and samples per worker per step.
+        Steps to take, and samples per worker per step (cut to the smallest shard,
+        ``len(data.X_train) // workers``, if it holds fewer).
     opt : Optimizer, optional
         The server's optimizer; default ``sgd(lr=0.1)``.
     seed : int
@@ -213,25 +256,24 @@ def data_parallel_sgd(model, data, compressor, workers=4, steps=200, batch_size=
     X, y = data.X_train, data.y_train
     if workers > len(X):
         raise ValueError(f"workers must be at most the number of training samples ({len(X)}), got {workers}")
+    batch_size = min(batch_size, len(X) // workers)            # every worker draws as many: a stack
     rng = np.random.default_rng(seed)
     shards = shard(len(X), workers, rng)
     params = model.init_params(seed)
     state = opt.init(params)
-    residuals = [{k: np.zeros_like(v) for k, v in params.items()} for _ in range(workers)]
-    loss, sent_bytes, fraction, res_norm = [model.loss(params, X, y)], [0], [], []
+    residual = {k: np.zeros((workers, *v.shape)) for k, v in params.items()}     # each worker's, stacked
+    path, sent_bytes, fraction, res_norm = [params], [0], [], []
     for _ in range(steps):
-        messages = []
-        for k, idx in enumerate(shards):
-            batch = rng.choice(idx, size=min(batch_size, len(idx)), replace=False)
-            _, grad = model.loss_and_grad(params, X[batch], y[batch])
-            sent, residuals[k] = compress(compressor, residuals[k], grad)
-            messages.append(sent)
-        average = {key: sum(m[key] for m in messages) / workers for key in params}
-        params, state = opt.update(params, average, state)
-        loss.append(model.loss(params, X, y))
-        sent_bytes.append(sent_bytes[-1] + sum(message_bytes(compressor, m) for m in messages))
-        fraction.append(np.mean([np.divide(*entries_sent(compressor, m)) for m in messages]))
-        res_norm.append(float(np.sqrt(sum(np.sum(r[key] ** 2) for r in residuals for key in r))))
+        batches = np.array([rng.choice(idx, size=batch_size, replace=False) for idx in shards])
+        _, grads = model.loss_and_grad(params, X[batches], y[batches])      # every worker's gradient at once
+        sent, residual = compress_workers(compressor, residual, grads)
+        params, state = opt.update(params, {k: s.mean(axis=0) for k, s in sent.items()}, state)
+        path.append(params)
+        n_sent, total = entries_sent(compressor, sent, stacked=True)
+        sent_bytes.append(sent_bytes[-1] + int(message_bytes(compressor, sent, stacked=True).sum()))
+        fraction.append(float(np.mean(n_sent / total)))
+        res_norm.append(float(np.sqrt(sum(np.sum(r ** 2) for r in residual.values()))))
+    loss = path_loss(model, path, X, y)
     dense_step = workers * message_bytes(dense(), params)
-    return DistributedHistory(np.array(loss), np.array(sent_bytes, dtype=float), np.array(fraction),
+    return DistributedHistory(loss, np.array(sent_bytes, dtype=float), np.array(fraction),
                               np.array(res_norm), params, dense_step, f"{compressor.name}, K={workers}")

@@ -297,9 +297,14 @@ def cross_entropy(logits, target, reduction="mean"):
         raise ValueError(f"logits must have shape (n_samples, n_classes), got shape {z.shape}")
     n, k = z.shape
     c = _class_labels(target, n, k)
-    log_p = log_softmax(z)
-    terms = -log_p[np.arange(n), c]
-    return _reduce(terms, np.exp(log_p) - one_hot(c, k), reduction)
+    samples = np.arange(n)
+    # The classes go first (one row of N scores per class): NumPy reduces over a short last axis
+    # row by row, but over the first axis it runs along whole rows, about twice as fast here.
+    log_p = log_softmax(np.ascontiguousarray(z.T), axis=0)
+    terms = -log_p[c, samples]
+    grad = np.exp(log_p)              # softmax(z)
+    grad[c, samples] -= 1             # minus the one-hot target
+    return _reduce(terms, grad.T, reduction)
 
 
 # ---------------------------------------------------------------------------

@@ -117,7 +117,7 @@ def _positive_logit(z):
 
 def _argmax(z):
     """The class with the largest logit."""
-    return np.argmax(z, axis=1)
+    return np.argmax(z, axis=-1)
 
 
 def _loss_name(loss):
@@ -228,16 +228,28 @@ class Model:
         return params
 
     def _check(self, params, X):
+        """``X`` as floats, after checking it and ``params``; any leading (stack) axes must broadcast together."""
         shapes = self.param_shapes()
         if not isinstance(params, dict) or params.keys() != shapes.keys():
             have = sorted(params) if isinstance(params, dict) else type(params).__name__
             raise ValueError(f"params must be a dict with the keys {sorted(shapes)}, got {have}")
+        stacks = {}
         for k, shape in shapes.items():
-            if np.shape(params[k]) != shape:
-                raise ValueError(f"params[{k!r}] must have shape {shape}, got {np.shape(params[k])}")
+            have = np.shape(params[k])
+            if have[len(have) - len(shape):] != shape:
+                raise ValueError(f"params[{k!r}] must have shape {shape}, or (n_sets, *{shape}) for a stack, "
+                                 f"got {have}")
+            stacks[f"params[{k!r}]"] = have[:len(have) - len(shape)]
         X = np.asarray(X, dtype=float)
-        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
-            raise ValueError(f"X must have shape (n_samples, {self.sizes[0]}), got {X.shape}")
+        if X.ndim < 2 or X.shape[-1] != self.sizes[0]:
+            raise ValueError(f"X must have shape (n_samples, {self.sizes[0]}), or (n_sets, n_samples, "
+                             f"{self.sizes[0]}) for a stack of data sets, got {X.shape}")
+        stacks["X"] = X.shape[:-2]
+        try:
+            np.broadcast_shapes(*stacks.values())
+        except ValueError:
+            raise ValueError("the stack axes of params and X must broadcast together, got "
+                             + ", ".join(f"{k}: {v}" for k, v in stacks.items())) from None
         return X
 
     # -- forward and backward ----------------------------------------------------------
@@ -245,10 +257,13 @@ class Model:
         r"""The forward pass: the list :math:`[h_0 = X, h_1, \dots, h_{L-1}, a_L]` of layer outputs.
 
         .. math:: a_l = h_{l-1} W_l + b_l, \qquad h_l = \phi(a_l) \ (l < L)
+
+        Stacks (leading axes of ``X`` or of the parameters) broadcast as in NumPy: ``X`` of shape
+        ``(n_sets, n, n_in)`` gives each data set's outputs, a stack of parameter sets each set's outputs.
         """
         hs = [self._check(params, X)]
         for l, (w, b) in enumerate(self.layer_names(), start=1):
-            a = hs[-1] @ params[w] + params[b]
+            a = hs[-1] @ params[w] + params[b][..., None, :]      # the bias is added to every sample's row
             hs.append(self.activation.fn(a) if l < self.n_layers else a)
         return hs
 
@@ -267,37 +282,66 @@ class Model:
             The parameters.
         hs : list of ndarray
             The layer outputs from :meth:`forward`.
-        delta : ndarray, shape (n, n_out)
-            The gradient of the loss with respect to the last layer's output.
+        delta : ndarray, shape (n, n_out), or (n_sets, n, n_out) for a stack
+            The gradient of the loss with respect to the last layer's output (for a stack, each
+            set's gradients are summed over its own samples only).
         """
         grads = {}
         for l in range(self.n_layers, 0, -1):
             w, b = self.layer_names()[l - 1]
-            grads[w] = hs[l - 1].T @ delta
-            grads[b] = delta.sum(axis=0)
+            grads[w] = np.swapaxes(hs[l - 1], -1, -2) @ delta     # h^T delta, for each set of a stack
+            grads[b] = delta.sum(axis=-2)
             if l > 1:
-                delta = (delta @ params[w].T) * self.activation.grad_from_output(hs[l - 1])
+                delta = (delta @ np.swapaxes(params[w], -1, -2)) * self.activation.grad_from_output(hs[l - 1])
         return {k: grads[k] for k in self.param_shapes()}
 
     def _output(self, a_L):
-        return a_L[:, 0] if self.head.scalar else a_L
+        return a_L[..., 0] if self.head.scalar else a_L
+
+    def _head_loss(self, output, y):
+        """The head's mean loss and its gradient with respect to ``output``; for a stack, one mean per set.
+
+        ``y`` holds the targets of one data set (shared by every set of the stack) or of each set.
+        """
+        one_set = 1 if self.head.scalar else 2                  # output dimensions of one data set
+        stack = output.shape[:output.ndim - one_set]
+        if not stack:
+            return self.head.loss(output, y)
+        y_one_set = one_set - (self.head.task == "multiclass")    # class labels: one number per sample
+        y = np.asarray(y)
+        try:
+            y = np.broadcast_to(y, stack + y.shape[max(y.ndim - y_one_set, 0):])
+        except ValueError:
+            raise ValueError(f"y must hold the targets of one data set or of each set of the stack {stack}, "
+                             f"got shape {np.shape(y)}") from None
+        terms, d_terms = self.head.loss(output.reshape(-1, *output.shape[len(stack) + 1:]),
+                                        y.reshape(-1, *y.shape[len(stack) + 1:]), reduction="none")
+        terms = terms.reshape(*stack, -1)           # one row of per-sample (or per-entry) losses per set
+        return losses.Loss(terms.mean(axis=-1), d_terms.reshape(output.shape) / terms.shape[-1])
 
     def predict(self, params, X):
         """The model output the loss sees: predictions (regression) or logits (classifiers).
 
-        Shape ``(n,)`` for one output unit (linear and logistic regression), else ``(n, n_out)``.
+        Shape ``(n,)`` for one output unit (linear and logistic regression), else ``(n, n_out)``;
+        a stack of data sets, ``X`` of shape ``(n_sets, n, n_in)``, keeps its leading axis.
         """
         return self._output(self.forward(params, X)[-1])
 
     def loss(self, params, X, y):
-        """The mean loss on ``(X, y)`` (forward pass only)."""
-        return self.head.loss(self.predict(params, X), y).value
+        """The mean loss on ``(X, y)`` (forward pass only); an array of one mean per set for a stack."""
+        return self._head_loss(self.predict(params, X), y).value
 
     def loss_and_grad(self, params, X, y):
-        """The mean loss on ``(X, y)`` and its gradient: a dict with the keys and shapes of ``params``."""
+        """The mean loss on ``(X, y)`` and its gradient: a dict with the keys and shapes of ``params``.
+
+        For a stack of data sets, ``X`` of shape ``(n_sets, n_samples, n_in)`` and ``y`` with
+        ``(n_sets, n_samples)`` leading, it is what a loop over the sets would give, in one pass: the
+        losses, shape ``(n_sets,)``, and each gradient with a leading axis of ``n_sets`` (e.g. the
+        gradients of the minibatches of several workers, :func:`course_lib.distributed.data_parallel_sgd`).
+        """
         hs = self.forward(params, X)
-        value, d_output = self.head.loss(self._output(hs[-1]), y)
-        delta = d_output[:, None] if self.head.scalar else d_output
+        value, d_output = self._head_loss(self._output(hs[-1]), y)
+        delta = d_output[..., None] if self.head.scalar else d_output
         return value, self.backward(params, hs, delta)
 
     # -- classifiers --------------------------------------------------------------------

@@ -118,3 +118,86 @@ def test_bad_training_arguments(digits):
         D.data_parallel_sgd(model, digits, "dense")
     with pytest.raises(ValueError, match="workers must be at most the number of training samples"):
         D.data_parallel_sgd(model, digits, D.dense(), workers=10**6)
+
+
+def _data_parallel_sgd_worker_by_worker(model, data, compressor, workers, steps, batch_size, seed, lr=0.1):
+    """The readable rule: every worker draws its minibatch, computes its gradient and compresses it in turn."""
+    X, y = data.X_train, data.y_train
+    rng = np.random.default_rng(seed)
+    shards = D.shard(len(X), workers, rng)
+    params, opt = model.init_params(seed), optim.sgd(lr=lr)
+    state = opt.init(params)
+    residuals = [{k: np.zeros_like(v) for k, v in params.items()} for _ in range(workers)]
+    loss, sent_bytes, fraction, res_norm = [model.loss(params, X, y)], [0], [], []
+    for _ in range(steps):
+        messages = []
+        for k, idx in enumerate(shards):
+            batch = rng.choice(idx, size=batch_size, replace=False)
+            _, grad = model.loss_and_grad(params, X[batch], y[batch])
+            sent, residuals[k] = D.compress(compressor, residuals[k], grad)
+            messages.append(sent)
+        params, state = opt.update(params, {key: sum(m[key] for m in messages) / workers for key in params}, state)
+        loss.append(model.loss(params, X, y))
+        sent_bytes.append(sent_bytes[-1] + sum(D.message_bytes(compressor, m) for m in messages))
+        fraction.append(np.mean([np.divide(*D.entries_sent(compressor, m)) for m in messages]))
+        res_norm.append(np.sqrt(sum(np.sum(r[key] ** 2) for r in residuals for key in r)))
+    return loss, sent_bytes, fraction, res_norm, params
+
+
+@pytest.mark.parametrize("compressor, workers", [
+    (D.dense(), 1), (D.dense(), 3), (D.threshold(0.2), 4), (D.threshold(0.2, error_feedback=False), 4),
+    (D.threshold(0.3, quantize=True), 2), (D.top_k(0.05), 4), (D.top_k(0.01, error_feedback=False), 3),
+])
+def test_all_workers_at_once_give_what_one_worker_after_another_gives(digits, compressor, workers):
+    """data_parallel_sgd computes the workers' gradients as one stack, compresses them together and takes
+    the losses along the path at the end: the same run as the readable loop over workers, step by step."""
+    model = models.softmax_regression(64, 10)
+    h = D.data_parallel_sgd(model, digits, compressor, workers=workers, steps=25, batch_size=8, seed=3)
+    loss, sent_bytes, fraction, res_norm, params = _data_parallel_sgd_worker_by_worker(
+        model, digits, compressor, workers, steps=25, batch_size=8, seed=3)
+    np.testing.assert_allclose(h.loss, loss, rtol=1e-13)
+    np.testing.assert_array_equal(h.bytes_sent, sent_bytes)
+    np.testing.assert_allclose(h.sent_fraction, fraction, rtol=1e-15)
+    np.testing.assert_allclose(h.residual_norm, res_norm, rtol=1e-12, atol=1e-15)
+    for k in params:
+        np.testing.assert_allclose(h.params[k], params[k], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("compressor", [D.dense(), D.threshold(0.5), D.threshold(0.5, quantize=True),
+                                        D.top_k(0.2), D.top_k(0.2, error_feedback=False)])
+def test_compressing_a_stack_of_workers_is_compressing_each(compressor):
+    rng = np.random.default_rng(0)
+    grad = {"W": rng.normal(size=(3, 4, 5)), "b": rng.normal(size=(3, 5))}
+    residual = {k: 0.3 * rng.normal(size=v.shape) for k, v in grad.items()}
+    sent, new_residual = D.compress_workers(compressor, residual, grad)
+    counts, total = D.entries_sent(compressor, sent, stacked=True)
+    costs = D.message_bytes(compressor, sent, stacked=True)
+    assert total == 25 and counts.shape == costs.shape == (3,)
+    for i in range(3):
+        one_sent, one_residual = D.compress(compressor, {k: r[i] for k, r in residual.items()},
+                                            {k: g[i] for k, g in grad.items()})
+        for k in grad:
+            np.testing.assert_array_equal(sent[k][i], one_sent[k])
+            np.testing.assert_array_equal(new_residual[k][i], one_residual[k])
+        assert (counts[i], total) == D.entries_sent(compressor, one_sent)
+        assert costs[i] == D.message_bytes(compressor, one_sent)
+
+
+def test_path_loss_is_the_loss_at_each_point(digits):
+    model = models.softmax_regression(64, 10)
+    path = [model.init_params(seed) for seed in range(11)]
+    expected = [model.loss(p, digits.X_train, digits.y_train) for p in path]
+    for chunk in (1, 4, 11, 50):
+        np.testing.assert_allclose(D.path_loss(model, path, digits.X_train, digits.y_train, chunk=chunk), expected,
+                                   rtol=1e-13)
+    with pytest.raises(ValueError, match="chunk must be a positive integer, got 0"):
+        D.path_loss(model, path, digits.X_train, digits.y_train, chunk=0)
+
+
+def test_a_minibatch_is_at_most_the_smallest_shard(digits):
+    """With more samples asked than a shard holds, every worker draws as many as the smallest shard has."""
+    model = models.softmax_regression(64, 10)
+    n = len(digits.X_train)
+    h = D.data_parallel_sgd(model, digits, D.dense(), workers=8, steps=3, batch_size=10 * n)
+    loss, *_ = _data_parallel_sgd_worker_by_worker(model, digits, D.dense(), 8, steps=3, batch_size=n // 8, seed=0)
+    np.testing.assert_allclose(h.loss, loss, rtol=1e-13)

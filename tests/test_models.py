@@ -204,3 +204,63 @@ def test_bad_params_and_data_are_errors():
         model.loss(params, X, np.zeros(4, dtype=int))
     with pytest.raises(ValueError, match="0 .. 1"):
         model.loss(params, X, np.full(5, 2))
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_a_stack_of_data_sets_gives_what_a_loop_over_them_gives(name):
+    """loss_and_grad on X of shape (n_sets, n, n_in): each set's loss and gradient, as if computed alone."""
+    model, target = MODELS[name]
+    sets = [_problem(model, target, seed=s) for s in range(3)]
+    params = sets[0][0]
+    X = np.stack([s[1] for s in sets])
+    y = np.stack([s[2] for s in sets])
+    loss, grads = model.loss_and_grad(params, X, y)
+    assert loss.shape == (3,)
+    np.testing.assert_allclose(model.loss(params, X, y), loss, rtol=1e-15)
+    np.testing.assert_array_equal(model.predict(params, X)[1], model.predict(params, X[1]))
+    for i in range(3):
+        alone, alone_grads = model.loss_and_grad(params, X[i], y[i])
+        assert loss[i] == pytest.approx(alone, rel=1e-13)
+        for k in params:
+            assert grads[k].shape == (3, *params[k].shape)
+            np.testing.assert_allclose(grads[k][i], alone_grads[k], rtol=1e-12, atol=1e-15, err_msg=k)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_a_stack_of_parameter_sets_gives_what_a_loop_over_them_gives(name):
+    """Parameters with a leading axis (e.g. the points of an optimizer's path) on one data set, and the
+    two stacks together: (runs, 1, ...) parameters against (workers, n, n_in) data give every pair."""
+    model, target = MODELS[name]
+    sets = [_problem(model, target, seed=s) for s in range(3)]
+    X, y = sets[0][1], sets[0][2]
+    stack = {k: np.stack([s[0][k] for s in sets]) for k in sets[0][0]}
+    np.testing.assert_allclose(model.loss(stack, X, y), [model.loss(s[0], X, y) for s in sets], rtol=1e-13)
+    loss, grads = model.loss_and_grad(stack, X, y)
+    for i, s in enumerate(sets):
+        alone, alone_grads = model.loss_and_grad(s[0], X, y)
+        assert loss[i] == pytest.approx(alone, rel=1e-13)
+        for k in grads:
+            np.testing.assert_allclose(grads[k][i], alone_grads[k], rtol=1e-12, atol=1e-15, err_msg=k)
+    runs = {k: v[:2, None] for k, v in stack.items()}
+    Xs, ys = np.stack([s[1] for s in sets]), np.stack([s[2] for s in sets])
+    loss, grads = model.loss_and_grad(runs, Xs, ys)
+    assert loss.shape == (2, 3)
+    for r in range(2):
+        for w in range(3):
+            alone, alone_grads = model.loss_and_grad(sets[r][0], Xs[w], ys[w])
+            assert loss[r, w] == pytest.approx(alone, rel=1e-13)
+            for k in grads:
+                np.testing.assert_allclose(grads[k][r, w], alone_grads[k], rtol=1e-12, atol=1e-15, err_msg=k)
+
+
+def test_stacks_that_do_not_fit_are_errors():
+    model = models.softmax_regression(3, 4)
+    params = model.init_params()
+    with pytest.raises(ValueError, match=r"y must hold the targets of one data set or of each set of the stack "
+                                         r"\(2,\), got shape \(3, 5\)"):
+        model.loss(params, np.zeros((2, 5, 3)), np.zeros((3, 5), dtype=int))
+    with pytest.raises(ValueError, match=r"X must have shape \(n_samples, 3\), or \(n_sets, n_samples, 3\)"):
+        model.loss(params, np.zeros(3), np.zeros(1, dtype=int))
+    with pytest.raises(ValueError, match=r"stack axes of params and X must broadcast together, got "
+                                         r"params\['W'\]: \(2,\), params\['b'\]: \(\), X: \(3,\)"):
+        model.loss(dict(params, W=np.stack([params["W"]] * 2)), np.zeros((3, 5, 3)), np.zeros(5, dtype=int))
