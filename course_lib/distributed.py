@@ -33,8 +33,7 @@ from .optim import Optimizer, sgd
 from .optim._core import flag, non_negative, positive, positive_int
 
 __all__ = ["Compressor", "dense", "threshold", "top_k", "compress", "compress_workers", "entries_sent",
-           "message_bytes",
-           "shard", "path_loss", "DistributedHistory", "data_parallel_sgd"]
+           "message_bytes", "shard", "path_loss", "DistributedHistory", "data_parallel_sgd"]
 
 FLOAT_BYTES = 4   # gradients travel as float32
 INDEX_BYTES = 4   # a sparse entry also needs its 32-bit index
@@ -134,7 +133,7 @@ def compress(compressor, residual, grad):
 
 
 def compress_workers(compressor, residual, grad):
-    """:func:`compress` for every worker at once: ``residual`` and ``grad`` are dicts of stacked arrays.
+    """:func:`compress` for every worker at once: ``residual`` and ``grad`` hold stacked arrays (or dicts of them).
 
     Each array has the workers along its first axis; so do the returned ``(sent, new_residual)``.
     A compressor that decides entry by entry (``per_entry``) compresses the whole stack in one
@@ -142,10 +141,19 @@ def compress_workers(compressor, residual, grad):
     """
     if compressor.per_entry:
         return compress(compressor, residual, grad)
-    pairs = [compress(compressor, {k: r[i] for k, r in residual.items()}, {k: g[i] for k, g in grad.items()})
-             for i in range(len(next(iter(grad.values()))))]
-    return ({k: np.stack([p[0][k] for p in pairs]) for k in grad},
-            {k: np.stack([p[1][k] for p in pairs]) for k in grad})
+    pairs = [compress(compressor, _worker(residual, i), _worker(grad, i))
+             for i in range(len(next(iter(grad.values())) if isinstance(grad, dict) else grad))]
+    return _stack([p[0] for p in pairs]), _stack([p[1] for p in pairs])
+
+
+def _worker(tree, i):
+    """Worker ``i``'s part of a stacked array or dict of stacked arrays."""
+    return {k: v[i] for k, v in tree.items()} if isinstance(tree, dict) else tree[i]
+
+
+def _stack(trees):
+    """The workers' arrays (or dicts of arrays) stacked along a new first axis."""
+    return {k: np.stack([t[k] for t in trees]) for k in trees[0]} if isinstance(trees[0], dict) else np.stack(trees)
 
 
 def entries_sent(compressor, sent, stacked=False):
@@ -182,6 +190,8 @@ def path_loss(model, path, X, y, chunk=PATH_CHUNK):
     Returns an array of ``len(path)`` losses, the same as ``[model.loss(p, X, y) for p in path]``.
     """
     chunk = positive_int("chunk", chunk)
+    if not len(path):
+        raise ValueError("path must hold at least one parameter set, got an empty path")
     return np.concatenate([model.loss({k: np.stack([p[k] for p in path[i:i + chunk]]) for k in path[0]}, X, y)
                            for i in range(0, len(path), chunk)])
 

@@ -237,8 +237,8 @@ class Model:
         for k, shape in shapes.items():
             have = np.shape(params[k])
             if have[len(have) - len(shape):] != shape:
-                raise ValueError(f"params[{k!r}] must have shape {shape}, or (n_sets, *{shape}) for a stack, "
-                                 f"got {have}")
+                raise ValueError(f"params[{k!r}] must have shape {shape}, or (n_sets, {', '.join(map(str, shape))}) "
+                                 f"for a stack, got {have}")
             stacks[f"params[{k!r}]"] = have[:len(have) - len(shape)]
         X = np.asarray(X, dtype=float)
         if X.ndim < 2 or X.shape[-1] != self.sizes[0]:
@@ -328,7 +328,11 @@ class Model:
         return self._output(self.forward(params, X)[-1])
 
     def loss(self, params, X, y):
-        """The mean loss on ``(X, y)`` (forward pass only); an array of one mean per set for a stack."""
+        """The mean loss on ``(X, y)`` (forward pass only); for stacks, an array of one mean per set.
+
+        E.g. the parameters of every step of a run stacked along a first axis, on one data set:
+        the loss at each step, in one call (:func:`course_lib.distributed.path_loss`).
+        """
         return self._head_loss(self.predict(params, X), y).value
 
     def loss_and_grad(self, params, X, y):
@@ -338,6 +342,8 @@ class Model:
         ``(n_sets, n_samples)`` leading, it is what a loop over the sets would give, in one pass: the
         losses, shape ``(n_sets,)``, and each gradient with a leading axis of ``n_sets`` (e.g. the
         gradients of the minibatches of several workers, :func:`course_lib.distributed.data_parallel_sgd`).
+        A stack of parameter sets (a leading axis on every parameter) works the same way, and the two
+        stacks broadcast against each other as NumPy arrays do.
         """
         hs = self.forward(params, X)
         value, d_output = self._head_loss(self._output(hs[-1]), y)

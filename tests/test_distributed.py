@@ -201,3 +201,16 @@ def test_a_minibatch_is_at_most_the_smallest_shard(digits):
     h = D.data_parallel_sgd(model, digits, D.dense(), workers=8, steps=3, batch_size=10 * n)
     loss, *_ = _data_parallel_sgd_worker_by_worker(model, digits, D.dense(), 8, steps=3, batch_size=n // 8, seed=0)
     np.testing.assert_allclose(h.loss, loss, rtol=1e-13)
+
+
+def test_compress_workers_takes_plain_stacked_arrays_and_path_loss_needs_a_path(digits):
+    rng = np.random.default_rng(1)
+    grad, residual = rng.normal(size=(3, 10)), np.zeros((3, 10))
+    for compressor in (D.threshold(0.8), D.top_k(0.3)):
+        sent, new_residual = D.compress_workers(compressor, residual, grad)
+        for i in range(3):
+            one_sent, one_residual = D.compress(compressor, residual[i], grad[i])
+            np.testing.assert_array_equal(sent[i], one_sent)
+            np.testing.assert_array_equal(new_residual[i], one_residual)
+    with pytest.raises(ValueError, match="path must hold at least one parameter set"):
+        D.path_loss(models.softmax_regression(64, 10), [], digits.X_train, digits.y_train)

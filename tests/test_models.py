@@ -264,3 +264,6 @@ def test_stacks_that_do_not_fit_are_errors():
     with pytest.raises(ValueError, match=r"stack axes of params and X must broadcast together, got "
                                          r"params\['W'\]: \(2,\), params\['b'\]: \(\), X: \(3,\)"):
         model.loss(dict(params, W=np.stack([params["W"]] * 2)), np.zeros((3, 5, 3)), np.zeros(5, dtype=int))
+    with pytest.raises(ValueError, match=r"params\['W'\] must have shape \(3, 4\), or \(n_sets, 3, 4\) for a stack, "
+                                         r"got \(2, 4, 3\)"):
+        model.loss(dict(params, W=np.zeros((2, 4, 3))), np.zeros((5, 3)), np.zeros(5, dtype=int))
