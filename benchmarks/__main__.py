@@ -29,7 +29,8 @@ def main(argv=None):
     section_runs = runs.bench(repeats=repeats)
     env = machine()
     print(f"Explorer updates (ms; {updates} slider positions per explorer; {env['cpus']} CPUs, "
-          f"load average {env['load_average_1_5_15_min']}, matplotlib {env['matplotlib']}; "
+          f"load average {env['load_average_1_5_15_min']}, reference workload {env['reference_ms']:.1f} ms, "
+          f"matplotlib {env['matplotlib']}; "
           f"goal: update median <= {GOAL_MS:g} ms)\n")
     print(table(explorers.rows(section_explorers), explorers.HEADERS))
     print(f"\nOptimization runs on {section_runs['objective']} (ms)\n")

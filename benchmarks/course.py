@@ -254,6 +254,10 @@ def report(section):
     """The printed tables, and the list of missed goals."""
     lines, missed = [], []
     nbs = section["notebooks"]
+    env = section["machine"]
+    lines.append(f"Machine: {env['cpus']} CPUs, load average {env['load_average_1_5_15_min']}, reference workload "
+                 f"{env.get('reference_ms', float('nan')):.1f} ms (the same work in every run: a larger number means "
+                 f"a slower machine, not slower code)\n")
     lines.append(f"Notebooks, executed headless by nbclient in a fresh kernel each (s; goal <= "
                  f"{GOALS['notebook_s']:g} s each, <= {GOALS['course_s']:g} s for the course)\n")
     if nbs:

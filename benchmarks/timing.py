@@ -73,13 +73,34 @@ class IpymplEncoder:
             return len(png.getvalue())
 
 
+def _reference_work(samples):
+    """A fixed single-threaded workload like a course cell's: an interpreter loop and small NumPy calls."""
+    total = 0.0
+    for i in range(200_000):
+        total += i * 0.5
+    for _ in range(4_000):
+        total += float(np.exp(samples).sum())
+    return total
+
+
+def reference_ms(repeats=9):
+    """The median milliseconds of :func:`_reference_work`: the same work in every run, whatever the code.
+
+    The host of a virtual machine can make every process slower for a while; comparing this number
+    between two runs of the benchmarks tells a slower machine from slower code.
+    """
+    samples = np.linspace(0.0, 1.0, 1000)
+    return round(float(np.median(repeat_ms(lambda: _reference_work(samples), repeats))), 2)
+
+
 def machine():
-    """Where the numbers were measured."""
+    """Where the numbers were measured, with the time of the reference workload (see :func:`reference_ms`)."""
     import matplotlib
     load = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
     return {"python": platform.python_version(), "numpy": np.__version__, "matplotlib": matplotlib.__version__,
             "cpus": os.cpu_count(), "platform": platform.platform(terse=True),
-            "date": time.strftime("%Y-%m-%d %H:%M"), "load_average_1_5_15_min": load}
+            "date": time.strftime("%Y-%m-%d %H:%M"), "load_average_1_5_15_min": load,
+            "reference_ms": reference_ms()}
 
 
 def merge_results(sections, path=RESULTS):

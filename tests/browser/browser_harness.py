@@ -64,7 +64,7 @@ HARMLESS_CONSOLE = []
 HARMLESS_404 = []
 
 # Latencies and run times gathered by the tests (conftest.py reports and saves them at the end).
-MEASURED = {"notebooks": {}, "fixture": {}, "notes": []}
+MEASURED = {"notebooks": {}, "fixture": {}, "notes": [], "machine": None}   # machine: set when the results are written
 
 
 def measurement(report):

@@ -72,6 +72,13 @@ if ENABLED:
         except (OSError, subprocess.SubprocessError):
             return "unknown"
 
+    def _reference_ms():
+        """The benchmarks' reference workload (``benchmarks.timing.reference_ms``): how fast the machine was."""
+        sys.path.insert(0, str(bh.ROOT))
+        from benchmarks.timing import reference_ms
+
+        return reference_ms()
+
     def pytest_sessionfinish(session, exitstatus):
         if not MEASURED["notebooks"] and not MEASURED["fixture"]:
             return
@@ -86,7 +93,7 @@ if ENABLED:
                     "drags, the first drag alone beside it), and Run-All time per notebook",
             "machine": {"chromium": _chromium_version(), "python": platform.python_version(),
                         "cpus": os.cpu_count(), "loadavg_1min": round(os.getloadavg()[0], 2),
-                        "date": time.strftime("%Y-%m-%d %H:%M")},
+                        "date": time.strftime("%Y-%m-%d %H:%M"), "reference_ms": _reference_ms()},
             "notebooks": merged["notebooks"],
             "fixture": merged["fixture"],
         }
@@ -112,6 +119,7 @@ if ENABLED:
                 picture_arrived_median_ms=round(statistics.median(a for a, _ in parts), 1),
                 painted_after_arrival_median_ms=round(statistics.median(ms - a for a, ms in parts), 1))
         bh.merge_results("browser", section)
+        MEASURED["machine"] = section["machine"]
 
     def pytest_terminal_summary(terminalreporter):
         rows = []
@@ -148,5 +156,10 @@ if ENABLED:
             tr.section("browser: notes")
             for note in MEASURED["notes"]:
                 tr.write_line(note)
+        if MEASURED.get("machine"):
+            env = MEASURED["machine"]
+            tr.write_line(f"machine: {env['cpus']} CPUs, load average {env['loadavg_1min']}, reference workload "
+                          f"{env['reference_ms']:.1f} ms (benchmarks.timing.reference_ms: the same work in every "
+                          "run; a larger number means a slower machine)")
         tr.write_line(f"written to {bh.RESULTS.relative_to(bh.ROOT)} under \"browser\"; "
                       f"screenshots in {bh.ARTIFACTS.relative_to(bh.ROOT)}/")
