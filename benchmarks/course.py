@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .timing import RESULTS, machine, merge_results, repeat_ms, table
+from .timing import RESULTS, machine, merge_results, reference_ms, repeat_ms, table
 
 ROOT = Path(__file__).resolve().parents[1]
 GOALS = {"notebook_s": 15.0, "course_s": 60.0, "import_s": 0.3, "adam_vs_bound": 0.5}
@@ -239,8 +239,10 @@ def bench(quick=False, notebooks=None):
     sizes = (1_000_000,) if quick else (1_000_000, 10_000_000)
     if notebooks is None and quick:  # a smoke run executes the first notebook only
         notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))[:1]
+    env = machine()                               # its reference workload is timed before the notebooks run
     nbs = notebook_times(notebooks)
-    section = {"goals": GOALS, "machine": machine(),
+    env["reference_ms_after"] = reference_ms()    # and after: the machine may have changed speed meanwhile
+    section = {"goals": GOALS, "machine": env,
                "notebooks": nbs,
                "course_s": round(sum(r["seconds"] for r in nbs.values()), 2),
                "course_kernel_cpu_s": round(sum(r["kernel_cpu_seconds"] for r in nbs.values()), 2),
@@ -256,8 +258,8 @@ def report(section):
     nbs = section["notebooks"]
     env = section["machine"]
     lines.append(f"Machine: {env['cpus']} CPUs, load average {env['load_average_1_5_15_min']}, reference workload "
-                 f"{env.get('reference_ms', float('nan')):.1f} ms (the same work in every run: a larger number means "
-                 f"a slower machine, not slower code)\n")
+                 f"{env['reference_ms']:.1f} ms before the notebooks and {env['reference_ms_after']:.1f} ms after "
+                 f"(the same work in every run: a larger number means a slower machine, not slower code)\n")
     lines.append(f"Notebooks, executed headless by nbclient in a fresh kernel each (s; goal <= "
                  f"{GOALS['notebook_s']:g} s each, <= {GOALS['course_s']:g} s for the course)\n")
     if nbs:

@@ -33,11 +33,10 @@ from .optim import Optimizer, sgd
 from .optim._core import flag, non_negative, positive, positive_int
 
 __all__ = ["Compressor", "dense", "threshold", "top_k", "compress", "compress_workers", "entries_sent",
-           "message_bytes", "shard", "path_loss", "DistributedHistory", "data_parallel_sgd"]
+           "message_bytes", "shard", "DistributedHistory", "data_parallel_sgd"]
 
 FLOAT_BYTES = 4   # gradients travel as float32
 INDEX_BYTES = 4   # a sparse entry also needs its 32-bit index
-PATH_CHUNK = 8    # parameter sets per evaluation in path_loss: each evaluation's arrays stay in the CPU cache
 
 
 class Compressor(NamedTuple):
@@ -57,7 +56,8 @@ class Compressor(NamedTuple):
         False for a dense message (every entry, values only).
     per_entry : bool
         True if ``select`` decides each entry on its own value alone, so that it gives every
-        worker's message at once from a stack of accumulated gradients (see :func:`compress_workers`).
+        worker's message at once from a stack of accumulated gradients (see :func:`compress_workers`);
+        False (the default, always safe) to pick each worker's message on its own.
     """
 
     name: str
@@ -65,12 +65,13 @@ class Compressor(NamedTuple):
     error_feedback: bool = True
     bytes_per_entry: int = FLOAT_BYTES + INDEX_BYTES
     sparse: bool = True
-    per_entry: bool = True
+    per_entry: bool = False
 
 
 def dense():
     """Send the whole gradient every step: plain data-parallel SGD."""
-    return Compressor("dense", lambda a: a, error_feedback=True, bytes_per_entry=FLOAT_BYTES, sparse=False)
+    return Compressor("dense", lambda a: a, error_feedback=True, bytes_per_entry=FLOAT_BYTES, sparse=False,
+                      per_entry=True)
 
 
 def threshold(tau, quantize=False, error_feedback=True):
@@ -94,7 +95,8 @@ def threshold(tau, quantize=False, error_feedback=True):
         return np.where(passed, tau * np.sign(a) if quantize else a, 0.0)
 
     name = f"threshold(tau={tau:g}{', quantized' if quantize else ''}{'' if error_feedback else ', no residual'})"
-    return Compressor(name, select, error_feedback, INDEX_BYTES if quantize else FLOAT_BYTES + INDEX_BYTES)
+    return Compressor(name, select, error_feedback, INDEX_BYTES if quantize else FLOAT_BYTES + INDEX_BYTES,
+                      per_entry=True)
 
 
 def top_k(fraction, error_feedback=True):
@@ -115,8 +117,7 @@ def top_k(fraction, error_feedback=True):
         sent[keep] = a.ravel()[keep]
         return sent.reshape(a.shape)
 
-    return Compressor(f"top-k({100 * fraction:g}%{'' if error_feedback else ', no residual'})", select, error_feedback,
-                      per_entry=False)
+    return Compressor(f"top-k({100 * fraction:g}%{'' if error_feedback else ', no residual'})", select, error_feedback)
 
 
 def compress(compressor, residual, grad):
@@ -136,13 +137,13 @@ def compress_workers(compressor, residual, grad):
     """:func:`compress` for every worker at once: ``residual`` and ``grad`` hold stacked arrays (or dicts of them).
 
     Each array has the workers along its first axis; so do the returned ``(sent, new_residual)``.
-    A compressor that decides entry by entry (``per_entry``) compresses the whole stack in one
-    call; top-k, which ranks the entries of one message, compresses each worker's own.
+    A compressor that decides entry by entry (``per_entry``: dense, threshold) compresses the whole
+    stack in one call; any other (top-k, which ranks the entries of one message) each worker's own.
     """
     if compressor.per_entry:
         return compress(compressor, residual, grad)
-    pairs = [compress(compressor, _worker(residual, i), _worker(grad, i))
-             for i in range(len(next(iter(grad.values())) if isinstance(grad, dict) else grad))]
+    workers = len(next(iter(grad.values()))) if isinstance(grad, dict) else len(grad)
+    pairs = [compress(compressor, _worker(residual, i), _worker(grad, i)) for i in range(workers)]
     return _stack([p[0] for p in pairs]), _stack([p[1] for p in pairs])
 
 
@@ -175,25 +176,15 @@ def message_bytes(compressor, sent, stacked=False):
     With ``stacked=True``: the bytes of each worker's message, as for :func:`entries_sent`.
     """
     n_sent, total = entries_sent(compressor, sent, stacked)
-    cost = np.minimum(n_sent * compressor.bytes_per_entry, total * FLOAT_BYTES)   # a dense message: every entry
+    dense_bytes = total * FLOAT_BYTES
+    cost = (np.minimum(n_sent * compressor.bytes_per_entry, dense_bytes) if compressor.sparse
+            else np.full(np.shape(n_sent), dense_bytes))
     return cost if stacked else int(cost)
 
 
 def shard(n, workers, rng):
     """Split the indices ``0..n-1`` at random into ``workers`` shards of (almost) equal size."""
     return np.array_split(rng.permutation(n), workers)
-
-
-def path_loss(model, path, X, y, chunk=PATH_CHUNK):
-    """``model.loss`` at each parameter set of ``path`` (a list of dicts), evaluated ``chunk`` sets at a time.
-
-    Returns an array of ``len(path)`` losses, the same as ``[model.loss(p, X, y) for p in path]``.
-    """
-    chunk = positive_int("chunk", chunk)
-    if not len(path):
-        raise ValueError("path must hold at least one parameter set, got an empty path")
-    return np.concatenate([model.loss({k: np.stack([p[k] for p in path[i:i + chunk]]) for k in path[0]}, X, y)
-                           for i in range(0, len(path), chunk)])
 
 
 @dataclass(eq=False)
@@ -232,7 +223,9 @@ def data_parallel_sgd(model, data, compressor, workers=4, steps=200, batch_size=
     Each step, worker :math:`k` draws ``batch_size`` samples from its own shard,
     computes :math:`g^{(k)}`, and sends :math:`s^{(k)}` from :func:`compress`;
     the server applies ``opt`` to the average :math:`\frac1K\sum_k s^{(k)}`. The workers'
-    gradients are computed together, as one stack of minibatches (:meth:`Model.loss_and_grad`).
+    gradients are computed together, as one stack of minibatches (:meth:`Model.loss_and_grad`),
+    and compressed together (:func:`compress_workers`); the parameters of every step are kept
+    and the training loss is evaluated along them at the end (:meth:`Model.path_loss`).
 
     Parameters
     ----------
@@ -283,7 +276,7 @@ def data_parallel_sgd(model, data, compressor, workers=4, steps=200, batch_size=
         sent_bytes.append(sent_bytes[-1] + int(message_bytes(compressor, sent, stacked=True).sum()))
         fraction.append(float(np.mean(n_sent / total)))
         res_norm.append(float(np.sqrt(sum(np.sum(r ** 2) for r in residual.values()))))
-    loss = path_loss(model, path, X, y)
+    loss = model.path_loss(path, X, y)
     dense_step = workers * message_bytes(dense(), params)
     return DistributedHistory(loss, np.array(sent_bytes, dtype=float), np.array(fraction),
                               np.array(res_norm), params, dense_step, f"{compressor.name}, K={workers}")

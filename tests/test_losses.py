@@ -140,6 +140,17 @@ def test_stable_formulas_agree_with_the_naive_ones_where_those_are_safe(seed):
     assert losses.binary_cross_entropy(z[:, 0], y).value == pytest.approx(naive_bce, rel=1e-10)
 
 
+@pytest.mark.parametrize("k", [2, 7, 8, 10, 33])
+def test_cross_entropy_agrees_with_the_row_by_row_formula_to_rounding(k):
+    """The classes-first sums add in another order than a sum along each row: equal to rounding, any K."""
+    rng = np.random.default_rng(k)
+    z, c = 3 * rng.normal(size=(500, k)), rng.integers(0, k, 500)
+    log_p = z - losses.logsumexp(z)[:, None]                       # row by row, as the formula reads
+    value, grad = losses.cross_entropy(z, c)
+    assert value == pytest.approx(-np.mean(log_p[np.arange(500), c]), rel=1e-14)
+    np.testing.assert_allclose(grad, (np.exp(log_p) - losses.one_hot(c, k)) / 500, rtol=1e-13, atol=1e-18)
+
+
 # ---------------------------------------------------------------------------
 # torch as an independent oracle (skipped without torch)
 # ---------------------------------------------------------------------------

@@ -256,9 +256,15 @@ def test_a_stack_of_parameter_sets_gives_what_a_loop_over_them_gives(name):
 def test_stacks_that_do_not_fit_are_errors():
     model = models.softmax_regression(3, 4)
     params = model.init_params()
-    with pytest.raises(ValueError, match=r"y must hold the targets of one data set or of each set of the stack "
-                                         r"\(2,\), got shape \(3, 5\)"):
+    with pytest.raises(ValueError, match=r"y must hold the targets of one data set, shape \(5,\), or of each set of "
+                                         r"the stack \(2,\), shape \(2, 5\); got shape \(3, 5\)"):
         model.loss(params, np.zeros((2, 5, 3)), np.zeros((3, 5), dtype=int))
+    with pytest.raises(ValueError, match=r"shape \(5,\), or of each set .* got shape \(3,\)"):
+        model.loss(params, np.zeros((2, 5, 3)), np.zeros(3, dtype=int))
+    two = models.mlp(3, 4, 2, task="regression")
+    with pytest.raises(ValueError, match=r"shape \(5, 2\), or of each set of the stack \(2,\), shape \(2, 5, 2\); "
+                                         r"got shape \(2, 5\)"):
+        two.loss(two.init_params(), np.zeros((2, 5, 3)), np.zeros((2, 5)))
     with pytest.raises(ValueError, match=r"X must have shape \(n_samples, 3\), or \(n_sets, n_samples, 3\)"):
         model.loss(params, np.zeros(3), np.zeros(1, dtype=int))
     with pytest.raises(ValueError, match=r"stack axes of params and X must broadcast together, got "
@@ -267,3 +273,10 @@ def test_stacks_that_do_not_fit_are_errors():
     with pytest.raises(ValueError, match=r"params\['W'\] must have shape \(3, 4\), or \(n_sets, 3, 4\) for a stack, "
                                          r"got \(2, 4, 3\)"):
         model.loss(dict(params, W=np.zeros((2, 4, 3))), np.zeros((5, 3)), np.zeros(5, dtype=int))
+
+
+def test_parameters_given_as_lists_still_work():
+    model = models.linear_regression(1)
+    assert model.loss({"W": [[2.0]], "b": [1.0]}, [[0.0], [1.0]], [1.0, 3.0]) == 0.0
+    loss, grads = model.loss_and_grad({"W": [[2.0]], "b": [1.0]}, [[0.0], [1.0]], [1.0, 4.0])
+    assert loss == 0.5 and grads["W"].shape == (1, 1) and grads["b"].shape == (1,)
