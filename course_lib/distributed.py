@@ -175,11 +175,15 @@ def message_bytes(compressor, sent, stacked=False):
 
     With ``stacked=True``: the bytes of each worker's message, as for :func:`entries_sent`.
     """
-    n_sent, total = entries_sent(compressor, sent, stacked)
-    dense_bytes = total * FLOAT_BYTES
-    cost = (np.minimum(n_sent * compressor.bytes_per_entry, dense_bytes) if compressor.sparse
-            else np.full(np.shape(n_sent), dense_bytes))
+    cost = _cost(compressor, *entries_sent(compressor, sent, stacked))
     return cost if stacked else int(cost)
+
+
+def _cost(compressor, n_sent, total):
+    """Bytes of messages of ``n_sent`` entries (a number or an array) out of ``total``: see :func:`message_bytes`."""
+    dense_bytes = total * FLOAT_BYTES
+    return (np.minimum(n_sent * compressor.bytes_per_entry, dense_bytes) if compressor.sparse
+            else np.full(np.shape(n_sent), dense_bytes))
 
 
 def shard(n, workers, rng):
@@ -273,7 +277,7 @@ def data_parallel_sgd(model, data, compressor, workers=4, steps=200, batch_size=
         params, state = opt.update(params, {k: s.mean(axis=0) for k, s in sent.items()}, state)
         path.append(params)
         n_sent, total = entries_sent(compressor, sent, stacked=True)
-        sent_bytes.append(sent_bytes[-1] + int(message_bytes(compressor, sent, stacked=True).sum()))
+        sent_bytes.append(sent_bytes[-1] + int(_cost(compressor, n_sent, total).sum()))
         fraction.append(float(np.mean(n_sent / total)))
         res_norm.append(float(np.sqrt(sum(np.sum(r ** 2) for r in residual.values()))))
     loss = model.path_loss(path, X, y)
