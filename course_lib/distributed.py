@@ -33,7 +33,8 @@ from .optim import Optimizer, sgd
 from .optim._core import flag, non_negative, positive, positive_int
 
 __all__ = ["Compressor", "dense", "threshold", "top_k", "compress", "compress_workers", "entries_sent",
-           "message_bytes", "shard", "DistributedHistory", "data_parallel_sgd"]
+           "message_bytes", "shard", "DistributedHistory", "data_parallel_sgd",
+           "data_parallel_runs"]
 
 FLOAT_BYTES = 4   # gradients travel as float32
 INDEX_BYTES = 4   # a sparse entry also needs its 32-bit index
@@ -41,6 +42,9 @@ INDEX_BYTES = 4   # a sparse entry also needs its 32-bit index
 
 class Compressor(NamedTuple):
     """What a worker sends: ``select(a) -> s`` picks the message from the accumulated gradient ``a``.
+
+    ``a`` holds one message's entries as a flat (1-D) array: :func:`compress` flattens each
+    parameter array before ``select`` sees it and gives the message its shape back.
 
     Attributes
     ----------
@@ -54,10 +58,10 @@ class Compressor(NamedTuple):
         Bytes per sent entry in a sparse message (value and index, or index and sign).
     sparse : bool
         False for a dense message (every entry, values only).
-    per_entry : bool
-        True if ``select`` decides each entry on its own value alone, so that it gives every
-        worker's message at once from a stack of accumulated gradients (see :func:`compress_workers`);
-        False (the default, always safe) to pick each worker's message on its own.
+    stacks : bool
+        True if ``select`` also takes a 2-D array with one message per row and picks each row's
+        message from that row alone: it then compresses every worker's message in one call
+        (:func:`compress_workers`). False (the default, always safe): each worker's message on its own.
     """
 
     name: str
@@ -65,13 +69,13 @@ class Compressor(NamedTuple):
     error_feedback: bool = True
     bytes_per_entry: int = FLOAT_BYTES + INDEX_BYTES
     sparse: bool = True
-    per_entry: bool = False
+    stacks: bool = False
 
 
 def dense():
     """Send the whole gradient every step: plain data-parallel SGD."""
     return Compressor("dense", lambda a: a, error_feedback=True, bytes_per_entry=FLOAT_BYTES, sparse=False,
-                      per_entry=True)
+                      stacks=True)
 
 
 def threshold(tau, quantize=False, error_feedback=True):
@@ -96,11 +100,14 @@ def threshold(tau, quantize=False, error_feedback=True):
 
     name = f"threshold(tau={tau:g}{', quantized' if quantize else ''}{'' if error_feedback else ', no residual'})"
     return Compressor(name, select, error_feedback, INDEX_BYTES if quantize else FLOAT_BYTES + INDEX_BYTES,
-                      per_entry=True)
+                      stacks=True)
 
 
 def top_k(fraction, error_feedback=True):
     r"""Send the :math:`\lceil f n \rceil` entries of largest :math:`|a_i|` (ties broken by position).
+
+    The same entries as ``np.argsort(-np.abs(a), kind="stable")[:k]`` picks, found without sorting:
+    a partition finds the :math:`k`-th largest magnitude in linear time.
 
     The count is taken per parameter array of size :math:`n` (each layer sends its own top
     fraction), so a model with several arrays sends slightly more than :math:`f` of all entries.
@@ -111,25 +118,31 @@ def top_k(fraction, error_feedback=True):
     error_feedback = flag("error_feedback", error_feedback)
 
     def select(a):
-        k = int(np.ceil(fraction * a.size))
-        keep = np.argsort(-np.abs(a), axis=None, kind="stable")[:k]
-        sent = np.zeros(a.size)
-        sent[keep] = a.ravel()[keep]
-        return sent.reshape(a.shape)
+        rows = np.atleast_2d(a)                             # one message per row
+        size = np.abs(rows)
+        k = int(np.ceil(fraction * rows.shape[1]))
+        kth = np.partition(size, -k, axis=1)[:, [-k]]       # each row's k-th largest |a_i|
+        above, tied = size > kth, size == kth
+        # the entries above it, then of those tied with it the first by position, until k are kept
+        keep = above | (tied & (np.cumsum(tied, axis=1) <= k - above.sum(axis=1, keepdims=True)))
+        return np.where(keep, rows, 0.0).reshape(a.shape)
 
-    return Compressor(f"top-k({100 * fraction:g}%{'' if error_feedback else ', no residual'})", select, error_feedback)
+    name = f"top-k({100 * fraction:g}%{'' if error_feedback else ', no residual'})"
+    return Compressor(name, select, error_feedback, stacks=True)
 
 
-def compress(compressor, residual, grad):
+def compress(compressor, residual, grad, workers=False):
     r"""One worker's step: :math:`a = r + g`, :math:`s = C(a)`, :math:`r' = a - s` (or 0 without error feedback).
 
     ``residual`` and ``grad`` are dicts of arrays (or arrays). Returns ``(sent, new_residual)``.
+    With ``workers=True`` each array holds one worker's along its first axis (see :func:`compress_workers`).
     """
     if isinstance(grad, dict):
-        pairs = {k: compress(compressor, residual[k], grad[k]) for k in grad}
+        pairs = {k: compress(compressor, residual[k], grad[k], workers) for k in grad}
         return {k: p[0] for k, p in pairs.items()}, {k: p[1] for k, p in pairs.items()}
     a = residual + grad
-    sent = compressor.select(a)
+    messages = a.reshape(len(a), -1) if workers else a.ravel()     # a message: one flat row of entries
+    sent = compressor.select(messages).reshape(a.shape)
     return sent, (a - sent if compressor.error_feedback else np.zeros_like(a))
 
 
@@ -137,11 +150,11 @@ def compress_workers(compressor, residual, grad):
     """:func:`compress` for every worker at once: ``residual`` and ``grad`` hold stacked arrays (or dicts of them).
 
     Each array has the workers along its first axis; so do the returned ``(sent, new_residual)``.
-    A compressor that decides entry by entry (``per_entry``: dense, threshold) compresses the whole
-    stack in one call; any other (top-k, which ranks the entries of one message) each worker's own.
+    A compressor whose ``select`` takes one message per row (``stacks``: dense, threshold, top-k)
+    compresses every worker's message in one call; any other, each worker's on its own.
     """
-    if compressor.per_entry:
-        return compress(compressor, residual, grad)
+    if compressor.stacks:
+        return compress(compressor, residual, grad, workers=True)
     workers = len(next(iter(grad.values()))) if isinstance(grad, dict) else len(grad)
     pairs = [compress(compressor, _worker(residual, i), _worker(grad, i)) for i in range(workers)]
     return _stack([p[0] for p in pairs]), _stack([p[1] for p in pairs])
@@ -252,11 +265,44 @@ def data_parallel_sgd(model, data, compressor, workers=4, steps=200, batch_size=
     Returns
     -------
     DistributedHistory
+
+    See Also
+    --------
+    data_parallel_runs : several compressors trained side by side on the same minibatches.
+    """
+    return data_parallel_runs(model, data, [compressor], workers, steps, batch_size, opt, seed)[0]
+
+
+def data_parallel_runs(model, data, compressors, workers=4, steps=200, batch_size=16, opt=None, seed=0):
+    r"""Train ``model`` once per compressor, side by side: each run is :func:`data_parallel_sgd` with its compressor.
+
+    The runs share everything but the compressor: the start, the shards and every minibatch.
+    So they are taken in lockstep: the parameters of all runs form one stack (a leading axis of
+    ``len(compressors)``), and each step computes every run's gradient on every worker's
+    minibatch in one :meth:`Model.loss_and_grad` call and updates every run in one ``opt.update``
+    (each rule of :mod:`course_lib.optim` works entry by entry, so the runs do not mix).
+    Comparing compressors costs much less than training each on its own.
+
+    Parameters
+    ----------
+    compressors : sequence of Compressor
+        One run per compressor.
+    model, data, workers, steps, batch_size, opt, seed
+        As for :func:`data_parallel_sgd`.
+
+    Returns
+    -------
+    list of DistributedHistory
+        One per compressor, in their order: the run :func:`data_parallel_sgd` gives for it.
     """
     for name, value in (("workers", workers), ("steps", steps), ("batch_size", batch_size)):
         positive_int(name, value)
-    if not isinstance(compressor, Compressor):
-        raise ValueError(f"compressor must be dense(), threshold(tau) or top_k(fraction), got {compressor!r}")
+    compressors = list(compressors) if not isinstance(compressors, Compressor) else compressors
+    if not isinstance(compressors, list) or not compressors:
+        raise ValueError(f"compressors must be a non-empty sequence of compressors, got {compressors!r}")
+    for compressor in compressors:
+        if not isinstance(compressor, Compressor):
+            raise ValueError(f"compressor must be dense(), threshold(tau) or top_k(fraction), got {compressor!r}")
     opt = sgd(lr=0.1) if opt is None else opt
     if not isinstance(opt, Optimizer):
         raise ValueError(f"opt must be a course_lib.optim optimizer, got {opt!r}")
@@ -266,21 +312,31 @@ def data_parallel_sgd(model, data, compressor, workers=4, steps=200, batch_size=
     batch_size = min(batch_size, len(X) // workers)            # every worker draws as many: a stack
     rng = np.random.default_rng(seed)
     shards = shard(len(X), workers, rng)
-    params = model.init_params(seed)
+    start = model.init_params(seed)
+    runs = len(compressors)
+    # Run r's parameters are params[k][r, 0]; the axis of length 1 broadcasts them over the workers.
+    params = {k: np.repeat(v[None, None], runs, axis=0) for k, v in start.items()}
     state = opt.init(params)
-    residual = {k: np.zeros((workers, *v.shape)) for k, v in params.items()}     # each worker's, stacked
-    path, sent_bytes, fraction, res_norm = [params], [0], [], []
-    for _ in range(steps):
+    residuals = [{k: np.zeros((workers, *v.shape)) for k, v in start.items()} for _ in compressors]
+    path = [params]
+    n_sent = np.zeros((runs, steps, workers), dtype=int)     # entries in each worker's message, each step
+    res_squares = np.zeros((runs, steps))                     # squared norm of all workers' residuals
+    for t in range(steps):
         batches = np.array([rng.choice(idx, size=batch_size, replace=False) for idx in shards])
-        _, grads = model.loss_and_grad(params, X[batches], y[batches])      # every worker's gradient at once
-        sent, residual = compress_workers(compressor, residual, grads)
-        params, state = opt.update(params, {k: s.mean(axis=0) for k, s in sent.items()}, state)
+        _, grads = model.loss_and_grad(params, X[batches], y[batches])   # grads[k][r, w]: run r, worker w
+        average = {k: np.empty_like(v) for k, v in params.items()}
+        for r, compressor in enumerate(compressors):
+            sent, residuals[r] = compress_workers(compressor, residuals[r], {k: g[r] for k, g in grads.items()})
+            for k, s in sent.items():
+                average[k][r, 0] = s.mean(axis=0)
+            n_sent[r, t], total = entries_sent(compressor, sent, stacked=True)
+            res_squares[r, t] = sum(np.sum(v ** 2) for v in residuals[r].values())
+        params, state = opt.update(params, average, state)
         path.append(params)
-        n_sent, total = entries_sent(compressor, sent, stacked=True)
-        sent_bytes.append(sent_bytes[-1] + int(_cost(compressor, n_sent, total).sum()))
-        fraction.append(float(np.mean(n_sent / total)))
-        res_norm.append(float(np.sqrt(sum(np.sum(r ** 2) for r in residual.values()))))
-    loss = model.path_loss(path, X, y)
-    dense_step = workers * message_bytes(dense(), params)
-    return DistributedHistory(loss, np.array(sent_bytes, dtype=float), np.array(fraction),
-                              np.array(res_norm), params, dense_step, f"{compressor.name}, K={workers}")
+    loss = model.path_loss([{k: v[r, 0] for k, v in p.items()} for r in range(runs) for p in path], X, y)
+    loss = loss.reshape(runs, steps + 1)
+    dense_step = workers * message_bytes(dense(), start)
+    return [DistributedHistory(loss[r], np.concatenate([[0.0], np.cumsum(_cost(c, n_sent[r], total).sum(axis=1))]),
+                               (n_sent[r] / total).mean(axis=1), np.sqrt(res_squares[r]),
+                               {k: v[r, 0].copy() for k, v in params.items()}, dense_step, f"{c.name}, K={workers}")
+            for r, c in enumerate(compressors)]

@@ -1,7 +1,7 @@
 r"""Live sliders for compressed data-parallel SGD: the threshold :math:`\tau` (or top-k fraction) and :math:`K`.
 
-One slider setting trains the same model three times with
-:func:`course_lib.distributed.data_parallel_sgd` and :math:`K` workers:
+One slider setting trains the same model three times, side by side, with
+:func:`course_lib.distributed.data_parallel_runs` and :math:`K` workers:
 
 * **dense** -- every worker sends its whole gradient (plain data-parallel SGD);
 * **residual kept** -- each worker sends the compressed accumulated gradient
@@ -123,15 +123,29 @@ class HistoryCache:
 
     def get(self, key, compute):
         """The cached value of ``key``, or ``compute()`` stored under it."""
-        if key in self._runs:
+        return self.get_all([key], lambda missing: [compute()])[0]
+
+    def get_all(self, keys, compute):
+        """The cached values of ``keys``, in order; those not cached come from one call ``compute(missing)``.
+
+        ``compute`` gets the list of keys not in the cache and returns their values in the same order
+        (e.g. runs trained side by side, :func:`~course_lib.distributed.data_parallel_runs`); they are stored.
+        """
+        missing = [key for key in dict.fromkeys(keys) if key not in self._runs]
+        self.hits += len(keys) - len(missing)
+        self.misses += len(missing)
+        found = {key: self._runs[key] for key in keys if key in self._runs}
+        if missing:
+            values = list(compute(missing))
+            if len(values) != len(missing):
+                raise ValueError(f"compute returned {len(values)} values for {len(missing)} keys")
+            found.update(zip(missing, values))
+        for key in keys:                  # the newest last; the oldest beyond maxsize are dropped
+            self._runs[key] = found[key]
             self._runs.move_to_end(key)
-            self.hits += 1
-            return self._runs[key]
-        self.misses += 1
-        value = self._runs[key] = compute()
-        if len(self._runs) > self.maxsize:
+        while len(self._runs) > self.maxsize:
             self._runs.popitem(last=False)
-        return value
+        return [found[key] for key in keys]
 
 
 def compression_runs(model, data, kind, value, workers, *, steps=80, batch_size=16, lr=0.1, seed=0, cache=None):
@@ -163,13 +177,14 @@ def compression_runs(model, data, kind, value, workers, *, steps=80, batch_size=
     compressors = {"dense": (("dense", 0.0, True), distributed.dense()),
                    "residual kept": ((kind, float(value), True), make_compressor(kind, value, True)),
                    "residual dropped": ((kind, float(value), False), make_compressor(kind, value, False))}
-    runs = {}
-    for key, (ckey, compressor) in compressors.items():
-        def train(compressor=compressor):
-            return distributed.data_parallel_sgd(model, data, compressor, workers=workers, steps=steps,
-                                                 batch_size=batch_size, opt=optim.sgd(lr=lr), seed=seed)
-        runs[key] = cache.get((id(model), id(data), *ckey, int(workers), steps, batch_size, lr, seed), train)
-    return runs
+    keys = {(id(model), id(data), *ckey, int(workers), steps, batch_size, lr, seed): compressor
+            for ckey, compressor in compressors.values()}
+
+    def train(missing):       # the runs not cached yet, side by side on the same minibatches
+        return distributed.data_parallel_runs(model, data, [keys[key] for key in missing], workers=workers,
+                                              steps=steps, batch_size=batch_size, opt=optim.sgd(lr=lr), seed=seed)
+
+    return dict(zip(compressors, cache.get_all(list(keys), train)))
 
 
 def compression_frame(model, data, kind, value, workers, *, steps=80, batch_size=16, lr=0.1, seed=0, cache=None):
@@ -242,7 +257,8 @@ class CompressionExplorer(widgets._Explorer):
     """
 
     # Its log-scaled bytes panel (whose y-axis is shared) redrawn alone measured slower than the whole
-    # figure (140 against 86 ms): a move that changes its limits redraws everything.
+    # figure (140 against 86 ms): a move that changes its limits (which the bytes axis's wide range
+    # set in _build_figure avoids) redraws everything.
     one_panel_redraws = False
 
     def __init__(self, model, data, kind="threshold", *, value=None, workers=4, max_workers=8, steps=80,
@@ -271,6 +287,12 @@ class CompressionExplorer(widgets._Explorer):
         self.ax_step.set_ylabel("training loss (whole training set)")
         self.ax_step.set_title("Loss per step")
         self.ax_bytes.set_xscale("log")
+        # Room for every run the sliders can ask for, from one entry sent once by one worker to dense
+        # training with the most workers: a slider move then never changes the axis (which would redraw
+        # the whole figure, several times the cost of redrawing the curves alone).
+        one_entry = make_compressor(self.kind, 1.0).bytes_per_entry
+        most = self.controls["workers"].max * self.model.n_params * distributed.FLOAT_BYTES * steps
+        self.ax_bytes.set_xlim(one_entry / 2e6, 2 * most / 1e6)
         self.ax_bytes.set_xlabel("megabytes sent by all workers (log scale)")
         self.ax_bytes.set_title("Loss per megabyte sent: left is cheaper")
         initial = self.model.loss(self.model.init_params(self.run_args["seed"]), self.data.X_train,
@@ -294,9 +316,11 @@ class CompressionExplorer(widgets._Explorer):
             b_line.set_data(curve.megabytes[1:], curve.loss[1:])      # 0 bytes has no place on a log axis
             b_line.set_markevery(max(1, len(steps) // 8))
         megabytes = np.concatenate([c.megabytes[1:] for c in frame.curves])
-        old = self.ax_bytes.get_xlim()
-        new = explore.log_limits(megabytes, old if old[0] > 0 else None, dynamic_range=1e9, slack_decades=1,
-                                 pad_decades=0)
+        megabytes = megabytes[megabytes > 0]
+        lo, hi = self.ax_bytes.get_xlim()
+        if megabytes.min(initial=hi) >= lo and megabytes.max(initial=lo) <= hi:
+            return False
+        new = explore.log_limits(megabytes, dynamic_range=1e9, pad_decades=0)    # (not with the range set above)
         return self._move_axes(self.ax_bytes, self.ax_bytes.get_ylim(), new)
 
     def _describe(self, frame):

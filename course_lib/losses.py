@@ -26,7 +26,7 @@ import numpy as np
 import sympy as sp
 
 __all__ = [
-    "Loss", "REDUCTIONS", "mse", "mae", "huber", "binary_cross_entropy", "cross_entropy",
+    "Loss", "REDUCTIONS", "mse", "mae", "huber", "binary_cross_entropy", "cross_entropy", "cross_entropy_terms",
     "softplus", "sigmoid", "logsumexp", "log_softmax", "softmax", "one_hot",
     "Derivation", "DERIVATIONS", "derivation",
 ]
@@ -259,7 +259,7 @@ def _class_labels(target, n, n_classes):
         raise ValueError(f"class labels must be integers, got dtype {y.dtype}")
     valid = np.isfinite(y) & (y == np.round(y)) & (y >= 0) & (y < n_classes)
     if not valid.all():
-        raise ValueError(f"class labels must be integers in 0 .. {n_classes - 1}, got {y[~valid][0]!r}")
+        raise ValueError(f"class labels must be integers in 0 .. {n_classes - 1}, got {y[~valid][0].item()!r}")
     return y.astype(int)
 
 
@@ -294,19 +294,36 @@ def cross_entropy(logits, target, reduction="mean"):
     Loss
         Same as ``torch.nn.functional.cross_entropy`` with class-index targets.
     """
+    z, target = _classes_first(logits, target)
+    log_p = log_softmax(z, axis=0)
+    terms = -log_p[target]
+    grad = np.exp(log_p)              # softmax(z)
+    grad[target] -= 1                 # minus the one-hot target
+    return _reduce(terms, grad.T, reduction)
+
+
+def cross_entropy_terms(logits, target):
+    r"""The per-sample cross-entropy :math:`\ell(z_i, c_i) = \log\sum_j e^{z_{ij}} - z_{i c_i}` alone, without its gradient.
+
+    The same numbers as ``cross_entropy(logits, target, reduction="none").value``, bit for bit, for
+    less work: no softmax is formed. For evaluating a loss where no gradient is wanted (e.g.
+    :meth:`course_lib.models.Model.loss` along a path of parameters).
+    """
+    z, target = _classes_first(logits, target)
+    return logsumexp(z, axis=0) - z[target]
+
+
+def _classes_first(logits, target):
+    """The checked logits with the classes first, shape (K, N), and the index of each sample's target logit in them.
+
+    NumPy reduces over a short last axis row by row, but over the first axis it runs along whole
+    rows: with one row of N scores per class the sums over the classes are about twice as fast.
+    """
     z = _as_float(logits, "logits")
     if z.ndim != 2:
         raise ValueError(f"logits must have shape (n_samples, n_classes), got shape {z.shape}")
     n, k = z.shape
-    c = _class_labels(target, n, k)
-    samples = np.arange(n)
-    # The classes go first (one row of N scores per class): NumPy reduces over a short last axis
-    # row by row, but over the first axis it runs along whole rows, about twice as fast here.
-    log_p = log_softmax(np.ascontiguousarray(z.T), axis=0)
-    terms = -log_p[c, samples]
-    grad = np.exp(log_p)              # softmax(z)
-    grad[c, samples] -= 1             # minus the one-hot target
-    return _reduce(terms, grad.T, reduction)
+    return np.ascontiguousarray(z.T), (_class_labels(target, n, k), np.arange(n))
 
 
 # ---------------------------------------------------------------------------

@@ -107,12 +107,17 @@ class Head(NamedTuple):
         True if the last layer has one unit whose output is returned with shape ``(n,)``.
     decide : callable or None
         ``decide(output) -> class labels`` for classifiers, None for regression.
+    terms : callable or None
+        ``terms(output, y) -> per-sample losses`` without the gradient, where that saves work
+        (:func:`losses.cross_entropy_terms`); None: ``loss(output, y, reduction="none").value``.
+        :meth:`Model.loss` uses it.
     """
 
     task: str
     loss: Callable
     scalar: bool
     decide: Callable | None
+    terms: Callable | None = None
 
 
 def _positive_logit(z):
@@ -268,7 +273,8 @@ class Model:
         """
         hs = [self._check(params, X)]
         for l, (w, b) in enumerate(self.layer_names(), start=1):
-            a = hs[-1] @ params[w] + np.expand_dims(params[b], -2)     # the bias, added to every sample's row
+            a = hs[-1] @ params[w]
+            a += np.expand_dims(params[b], -2)                        # the bias, added to every sample's row
             hs.append(self.activation.fn(a) if l < self.n_layers else a)
         return hs
 
@@ -308,10 +314,30 @@ class Model:
 
         ``y`` holds the targets of one data set (shared by every set of the stack) or of each set.
         """
-        one_set = 1 if self.head.scalar else 2                  # output dimensions of one data set
-        stack = output.shape[:output.ndim - one_set]
+        stack = self._stack_axes(output)
         if not stack:
             return self.head.loss(output, y)
+        terms, d_terms = self.head.loss(*self._one_big_set(output, y, stack), reduction="none")
+        terms = terms.reshape(*stack, -1)           # one row of per-sample (or per-entry) losses per set
+        return losses.Loss(terms.mean(axis=-1), d_terms.reshape(output.shape) / terms.shape[-1])
+
+    def _head_value(self, output, y):
+        """The head's mean loss alone (for a stack, one mean per set): its ``terms`` skip the gradient."""
+        if self.head.terms is None:
+            return self._head_loss(output, y).value
+        stack = self._stack_axes(output)
+        terms = self.head.terms(*self._one_big_set(output, y, stack))
+        return terms.reshape(*stack, -1).mean(axis=-1) if stack else float(np.mean(terms))
+
+    def _stack_axes(self, output):
+        """The leading (stack) axes of ``output``: those before the dimensions of one data set's output."""
+        return output.shape[:output.ndim - (1 if self.head.scalar else 2)]
+
+    def _one_big_set(self, output, y, stack):
+        """A stack of outputs as one data set of all their samples, with ``y`` (checked) for each: ``(output, y)``."""
+        if not stack:
+            return output, y
+        one_set = output.ndim - len(stack)                          # output dimensions of one data set
         y_one_set = one_set - (self.head.task == "multiclass")    # class labels: one number per sample
         want = output.shape[len(stack):len(stack) + y_one_set]      # the targets of one data set
         y = np.asarray(y)
@@ -322,10 +348,7 @@ class Model:
         except ValueError:
             raise ValueError(f"y must hold the targets of one data set, shape {want}, or of each set of the "
                              f"stack {stack}, shape {stack + want}; got shape {np.shape(y)}") from None
-        terms, d_terms = self.head.loss(output.reshape(-1, *output.shape[len(stack) + 1:]),
-                                        y.reshape(-1, *y.shape[len(stack) + 1:]), reduction="none")
-        terms = terms.reshape(*stack, -1)           # one row of per-sample (or per-entry) losses per set
-        return losses.Loss(terms.mean(axis=-1), d_terms.reshape(output.shape) / terms.shape[-1])
+        return output.reshape(-1, *output.shape[len(stack) + 1:]), y.reshape(-1, *y.shape[len(stack) + 1:])
 
     def predict(self, params, X):
         """The model output the loss sees: predictions (regression) or logits (classifiers).
@@ -339,9 +362,10 @@ class Model:
         """The mean loss on ``(X, y)`` (forward pass only); for stacks, an array of one mean per set.
 
         E.g. the parameters of every step of a run stacked along a first axis, on one data set:
-        the loss at each step, in one call (:func:`course_lib.distributed.path_loss`).
+        the loss at each step, in one call (:meth:`path_loss`). No gradient is formed: a head with
+        ``terms`` (cross-entropy) gives the value alone, the same number ``loss_and_grad`` gives.
         """
-        return self._head_loss(self.predict(params, X), y).value
+        return self._head_value(self.predict(params, X), y)
 
     def loss_and_grad(self, params, X, y):
         """The mean loss on ``(X, y)`` and its gradient: a dict with the keys and shapes of ``params``.
@@ -419,7 +443,7 @@ def softmax_regression(n_in, n_classes, seed=0):
 
     ``n_classes`` :math:`= K` logits per sample, cross-entropy loss on integer labels :math:`0, \dots, K-1`.
     """
-    head = Head("multiclass", losses.cross_entropy, scalar=False, decide=_argmax)
+    head = Head("multiclass", losses.cross_entropy, scalar=False, decide=_argmax, terms=losses.cross_entropy_terms)
     return Model("softmax_regression", (_integer("n_in", n_in), _integer("n_classes", n_classes, 2)), head,
                  seed=seed)
 
@@ -452,7 +476,7 @@ def mlp(n_in, n_hidden, n_out, activation="tanh", task="classification", seed=0)
     hidden = tuple(_integer("n_hidden", h) for h in hidden)
     if task == "classification":
         n_out = _integer("n_out (the number of classes)", n_out, 2)
-        head = Head("multiclass", losses.cross_entropy, scalar=False, decide=_argmax)
+        head = Head("multiclass", losses.cross_entropy, scalar=False, decide=_argmax, terms=losses.cross_entropy_terms)
     elif task == "regression":
         n_out = _integer("n_out", n_out)
         head = Head("regression", losses.mse, scalar=n_out == 1, decide=None)

@@ -217,10 +217,9 @@ def test_compress_workers_takes_plain_stacked_arrays():
 
 
 def test_a_compressor_of_ones_own_is_applied_worker_by_worker(digits):
-    """A Compressor built without per_entry is never handed a stack of workers as one message."""
+    """A Compressor built without stacks is never handed a stack of workers as one message."""
     scaled_sign = D.Compressor("scaled sign", lambda a: np.sign(a) * np.abs(a).mean())
-    assert not scaled_sign.per_entry and D.threshold(0.1).per_entry and D.dense().per_entry
-    assert not D.top_k(0.1).per_entry
+    assert not scaled_sign.stacks and D.threshold(0.1).stacks and D.dense().stacks and D.top_k(0.1).stacks
     g = np.array([[1.0, -1.0], [10.0, -10.0]])
     sent, _ = D.compress_workers(scaled_sign, np.zeros_like(g), g)
     np.testing.assert_array_equal(sent, [[1.0, -1.0], [10.0, -10.0]])
@@ -235,3 +234,55 @@ def test_a_dense_message_costs_four_bytes_an_entry_whatever_its_compressor_says(
     g = np.ones((3, 10))
     assert D.message_bytes(half, g[0]) == 40
     np.testing.assert_array_equal(D.message_bytes(half, g, stacked=True), [40, 40, 40])
+
+
+@pytest.mark.parametrize("shape", [(640,), (4, 640), (3, 10), (7,)])
+@pytest.mark.parametrize("fraction", [0.002, 0.01, 0.3, 1.0])
+def test_top_k_keeps_what_a_stable_sort_keeps(shape, fraction):
+    """top_k selects by partition, not by sorting: the same entries as a stable argsort of each row takes,
+    ties with the k-th largest magnitude going to the first entries by position."""
+    rng = np.random.default_rng(len(shape) * 1000 + int(fraction * 1000))
+    select = D.top_k(fraction).select
+    for trial in range(12):
+        a = rng.normal(size=shape)
+        if trial % 2:
+            a = np.round(a)                      # many ties, zeros among them
+        rows = np.atleast_2d(a)
+        k = int(np.ceil(fraction * rows.shape[1]))
+        expected = np.zeros_like(rows)
+        for i, row in enumerate(rows):
+            keep = np.argsort(-np.abs(row), kind="stable")[:k]
+            expected[i, keep] = row[keep]
+        sent = select(a)
+        assert sent.shape == a.shape
+        np.testing.assert_array_equal(sent, expected.reshape(a.shape))
+        assert np.all(np.count_nonzero(np.atleast_2d(sent), axis=1) <= k)
+
+
+@pytest.mark.parametrize("opt", [optim.sgd(lr=0.1), optim.adam(lr=0.01)])
+def test_runs_side_by_side_are_each_compressors_own_run(digits, opt):
+    """data_parallel_runs trains every compressor on the same minibatches with stacked parameters: each run
+    is the one data_parallel_sgd gives for its compressor alone, bit for bit."""
+    model = models.softmax_regression(64, 10)
+    compressors = [D.dense(), D.threshold(0.2), D.threshold(0.2, error_feedback=False),
+                   D.threshold(0.3, quantize=True), D.top_k(0.05), D.top_k(0.01, error_feedback=False),
+                   D.Compressor("scaled sign", lambda a: np.sign(a) * np.abs(a).mean())]
+    runs = D.data_parallel_runs(model, digits, compressors, workers=3, steps=15, batch_size=8, opt=opt, seed=4)
+    assert len(runs) == len(compressors)
+    for compressor, h in zip(compressors, runs):
+        alone = D.data_parallel_sgd(model, digits, compressor, workers=3, steps=15, batch_size=8, opt=opt, seed=4)
+        assert h.label == alone.label and h.dense_bytes_per_step == alone.dense_bytes_per_step
+        for field in ("loss", "bytes_sent", "sent_fraction", "residual_norm"):
+            np.testing.assert_array_equal(getattr(h, field), getattr(alone, field), err_msg=field)
+        for k in alone.params:
+            np.testing.assert_array_equal(h.params[k], alone.params[k])
+
+
+def test_bad_runs_side_by_side(digits):
+    model = models.softmax_regression(64, 10)
+    with pytest.raises(ValueError, match="compressors must be a non-empty sequence"):
+        D.data_parallel_runs(model, digits, [])
+    with pytest.raises(ValueError, match="compressors must be a non-empty sequence"):
+        D.data_parallel_runs(model, digits, D.dense())
+    with pytest.raises(ValueError, match="compressor must be dense.*got 'top_k'"):
+        D.data_parallel_runs(model, digits, [D.dense(), "top_k"])

@@ -73,6 +73,12 @@ def test_cache_reuses_runs(problem):
     assert (cache.hits, cache.misses) == (0, 3)
     DE.compression_frame(model, split, "threshold", 0.2, 2, steps=5, cache=cache)   # dense run reused
     assert (cache.hits, cache.misses) == (1, 5)
+    calls = []
+    values = cache.get_all(["x", "y", "x"], lambda missing: calls.append(missing) or [m * 2 for m in missing])
+    assert values == ["xx", "yy", "xx"] and calls == [["x", "y"]]           # one call for all that are missing
+    assert cache.get_all(["y"], lambda missing: 1 / 0) == ["yy"]
+    with pytest.raises(ValueError, match="compute returned 1 values for 2 keys"):
+        cache.get_all(["p", "q"], lambda missing: [0])
     small = DE.HistoryCache(maxsize=1)
     assert small.get("a", lambda: 1) == 1 and small.get("b", lambda: 2) == 2 and small.get("a", lambda: 3) == 3
     with pytest.raises(ValueError, match="maxsize"):
@@ -89,9 +95,11 @@ def test_explorer_survives_slider_extremes(problem, kind, values):
     slider = ex.controls[DE.KINDS[kind]]
     assert isinstance(slider, W.FloatLogSlider if kind == "top_k" else W.FloatSlider)
     assert isinstance(ex.controls["workers"], W.IntSlider)
+    limits = ex.ax_bytes.get_xlim()
     for v in values:
         frame = ex.update(**v)
-        assert ex.last_redraw in ("blit", "full")      # never one panel alone (one_panel_redraws is off)
+        # the bytes axis holds every run the sliders can ask for: no move changes it and redraws everything
+        assert ex.last_redraw == "blit" and ex.ax_bytes.get_xlim() == limits
         for line in ex.painter.artists:
             assert np.all(np.isfinite(np.asarray(line.get_xydata(), float)))
         for curve, s_line, b_line in zip(frame.curves, ex.step_lines, ex.byte_lines):

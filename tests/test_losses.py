@@ -151,6 +151,19 @@ def test_cross_entropy_agrees_with_the_row_by_row_formula_to_rounding(k):
     np.testing.assert_allclose(grad, (np.exp(log_p) - losses.one_hot(c, k)) / 500, rtol=1e-13, atol=1e-18)
 
 
+@pytest.mark.parametrize("k", [2, 10, 33])
+def test_cross_entropy_terms_are_the_loss_terms_bit_for_bit(k):
+    """The value alone (no softmax formed) is the same number as cross_entropy's, huge logits included."""
+    rng = np.random.default_rng(k)
+    z, c = 3 * rng.normal(size=(300, k)), rng.integers(0, k, 300)
+    z[0, 0] = 1e300
+    np.testing.assert_array_equal(losses.cross_entropy_terms(z, c), losses.cross_entropy(z, c, reduction="none").value)
+    with pytest.raises(ValueError, match="class labels must be integers in 0 .. 1, got 2"):
+        losses.cross_entropy_terms(np.zeros((2, 2)), [0, 2])
+    with pytest.raises(ValueError, match="logits must have shape"):
+        losses.cross_entropy_terms(np.zeros(3), [0, 1, 1])
+
+
 # ---------------------------------------------------------------------------
 # torch as an independent oracle (skipped without torch)
 # ---------------------------------------------------------------------------

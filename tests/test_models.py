@@ -253,6 +253,19 @@ def test_a_stack_of_parameter_sets_gives_what_a_loop_over_them_gives(name):
                 np.testing.assert_allclose(grads[k][r, w], alone_grads[k], rtol=1e-12, atol=1e-15, err_msg=k)
 
 
+@pytest.mark.parametrize("name", MODELS)
+def test_the_loss_alone_is_the_value_loss_and_grad_gives(name):
+    """Model.loss skips the gradient (a classifier's head sums its terms without forming the softmax):
+    the same numbers, bit for bit, for one parameter set and for a stack."""
+    model, target = MODELS[name]
+    sets = [_problem(model, target, seed=s) for s in range(3)]
+    params, X, y = sets[0]
+    assert model.loss(params, X, y) == model.loss_and_grad(params, X, y)[0]
+    stack = {k: np.stack([s[0][k] for s in sets]) for k in params}
+    np.testing.assert_array_equal(model.loss(stack, X, y), model.loss_and_grad(stack, X, y)[0])
+    assert isinstance(model.loss(params, X, y), float)
+
+
 def test_stacks_that_do_not_fit_are_errors():
     model = models.softmax_regression(3, 4)
     params = model.init_params()
