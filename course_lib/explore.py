@@ -38,7 +38,7 @@ __all__ = [
     "hyperparam_sliders", "series_specs", "explorer_sliders", "default_start", "check_values",
     "window_2d", "window_1d", "truncate", "segment_exit", "expand_window", "visible_path", "path_data",
     "explorer_frame", "describe_frame", "log_limits", "nice_ceil", "linear_limits", "step_limits", "loss_view",
-    "loss_scale", "tangent_frame", "fit_frame", "loss_grid",
+    "LOSS_SLACK_DECADES", "loss_scale", "tangent_frame", "fit_frame", "loss_grid",
 ]
 
 
@@ -625,6 +625,12 @@ def step_limits(steps, current=None, most=None):
     return 0.0, float(n)
 
 
+#: How many decades wider than its losses need a log loss panel may be before it closes in on them (see
+#: :func:`loss_view`). With 3, dragging notebook 05's Nesterov momentum redrew the loss panel twice in
+#: ten moves in the browser (about 130 ms each, against 50 for a move that redraws the curves alone).
+LOSS_SLACK_DECADES = 5
+
+
 def loss_view(paths, scale, current=None, headroom=1.5):
     """Limits of the loss panel, and each run's losses clipped to them.
 
@@ -632,7 +638,10 @@ def loss_view(paths, scale, current=None, headroom=1.5):
     lowest loss of the runs that did not diverge. Every run starts at the same
     value, so the limits stay put while one optimizer's slider moves; a curve
     that climbs above its start (an oscillating or diverging run) is clipped at
-    the top edge, where the ``x`` of a diverged run then sits.
+    the top edge, where the ``x`` of a diverged run then sits. A log axis keeps its
+    bottom while the lowest loss rises by up to :data:`LOSS_SLACK_DECADES` decades: a
+    slider that slows a run down then moves its curve, not the axis (whose redraw would
+    cost many times as much).
 
     Returns
     -------
@@ -646,7 +655,8 @@ def loss_view(paths, scale, current=None, headroom=1.5):
         return limits, [p.losses for p in paths]
     top = max(starts)
     values = [top * headroom if top > 0 else top, *calm, *starts]
-    limits = log_limits(values, current) if scale == "log" else linear_limits(values, current)
+    limits = (log_limits(values, current, slack_decades=LOSS_SLACK_DECADES) if scale == "log"
+              else linear_limits(values, current))
     return limits, [np.clip(p.losses, *limits) for p in paths]
 
 

@@ -292,6 +292,22 @@ def test_loss_view_follows_the_start_and_clips_diverged_curves():
     assert shown[0][-1] == hi                                    # the diverged curve ends at the top edge
 
 
+def test_a_log_loss_panel_keeps_its_bottom_while_a_run_slows_down():
+    """A slider that slows the fastest run moves its curve, not the axis, until its lowest loss has risen by
+    more than LOSS_SLACK_DECADES decades (then the panel closes in, leaving room below)."""
+    from types import SimpleNamespace
+
+    def paths(lowest):
+        return [SimpleNamespace(losses=np.array([10.0, 1.0, lowest]), diverged=False)]
+
+    limits, _ = explore.loss_view(paths(1e-11), "log")
+    assert limits == (1e-11, 100.0)                  # the bottom at the floor: 1e12 below the top
+    for lowest in (1e-10, 1e-8, 1e-6):
+        assert explore.loss_view(paths(lowest), "log", limits)[0] == limits
+    moved, _ = explore.loss_view(paths(1e-4), "log", limits)
+    assert moved[0] > limits[0] and moved[0] <= 1e-4 and moved[1] == limits[1]
+
+
 # ---------------------------------------------------------------------------
 # The 1-D explorer and the landscape explorer
 # ---------------------------------------------------------------------------
