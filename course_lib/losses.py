@@ -303,7 +303,7 @@ def cross_entropy(logits, target, reduction="mean"):
 
 
 def cross_entropy_terms(logits, target):
-    r"""The per-sample cross-entropy :math:`\ell(z_i, c_i) = \log\sum_j e^{z_{ij}} - z_{i c_i}` alone, without its gradient.
+    r"""The per-sample cross-entropy alone, without its gradient: :math:`\ell(z_i, c_i) = \log\sum_j e^{z_{ij}} - z_{i c_i}`.
 
     The same numbers as ``cross_entropy(logits, target, reduction="none").value``, bit for bit, for
     less work: no softmax is formed. For evaluating a loss where no gradient is wanted (e.g.
