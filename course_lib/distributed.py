@@ -25,6 +25,7 @@ sends only :math:`s_t` and keeps :math:`r_t`. Nothing is lost, only delayed:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -43,8 +44,8 @@ INDEX_BYTES = 4   # a sparse entry also needs its 32-bit index
 class Compressor(NamedTuple):
     """What a worker sends: ``select(a) -> s`` picks the message from the accumulated gradient ``a``.
 
-    ``a`` holds one message's entries as a flat (1-D) array: :func:`compress` flattens each
-    parameter array before ``select`` sees it and gives the message its shape back.
+    ``a`` has the shape of the parameter array; a compressor with ``stacks`` gets it flattened
+    instead (one message, 1-D) or a 2-D stack of flat messages, one per row.
 
     Attributes
     ----------
@@ -59,9 +60,10 @@ class Compressor(NamedTuple):
     sparse : bool
         False for a dense message (every entry, values only).
     stacks : bool
-        True if ``select`` also takes a 2-D array with one message per row and picks each row's
-        message from that row alone: it then compresses every worker's message in one call
-        (:func:`compress_workers`). False (the default, always safe): each worker's message on its own.
+        True if ``select`` takes flat messages: a 1-D array, or a 2-D array with one message per
+        row, each picked from its row alone; every worker's message is then compressed in one call
+        (:func:`compress_workers`). False (the default, always safe): ``select`` gets each worker's
+        accumulated gradient on its own, with the shape of its parameter array.
     """
 
     name: str
@@ -107,7 +109,8 @@ def top_k(fraction, error_feedback=True):
     r"""Send the :math:`\lceil f n \rceil` entries of largest :math:`|a_i|` (ties broken by position).
 
     The same entries as ``np.argsort(-np.abs(a), kind="stable")[:k]`` picks, found without sorting:
-    a partition finds the :math:`k`-th largest magnitude in linear time.
+    a partition finds the :math:`k`-th largest magnitude in linear time. Its ``select`` takes one
+    flat message, or a 2-D array of messages, one per row (``stacks``).
 
     The count is taken per parameter array of size :math:`n` (each layer sends its own top
     fraction), so a model with several arrays sends slightly more than :math:`f` of all entries.
@@ -119,7 +122,7 @@ def top_k(fraction, error_feedback=True):
 
     def select(a):
         rows = np.atleast_2d(a)                             # one message per row
-        size = np.abs(rows)
+        size = np.where(np.isnan(rows), -1.0, np.abs(rows))  # a NaN ranks last, as in a sort
         k = int(np.ceil(fraction * rows.shape[1]))
         kth = np.partition(size, -k, axis=1)[:, [-k]]       # each row's k-th largest |a_i|
         above, tied = size > kth, size == kth
@@ -140,9 +143,11 @@ def compress(compressor, residual, grad, workers=False):
     if isinstance(grad, dict):
         pairs = {k: compress(compressor, residual[k], grad[k], workers) for k in grad}
         return {k: p[0] for k, p in pairs.items()}, {k: p[1] for k, p in pairs.items()}
-    a = residual + grad
-    messages = a.reshape(len(a), -1) if workers else a.ravel()     # a message: one flat row of entries
-    sent = compressor.select(messages).reshape(a.shape)
+    a = np.add(residual, grad)
+    if compressor.stacks:              # select takes flat messages: one, or one per row for the workers
+        sent = compressor.select(a.reshape(len(a), -1) if workers else a.ravel()).reshape(a.shape)
+    else:
+        sent = compressor.select(a)
     return sent, (a - sent if compressor.error_feedback else np.zeros_like(a))
 
 
@@ -297,8 +302,7 @@ def data_parallel_runs(model, data, compressors, workers=4, steps=200, batch_siz
     """
     for name, value in (("workers", workers), ("steps", steps), ("batch_size", batch_size)):
         positive_int(name, value)
-    compressors = list(compressors) if not isinstance(compressors, Compressor) else compressors
-    if not isinstance(compressors, list) or not compressors:
+    if isinstance(compressors, (Compressor, str)) or not isinstance(compressors, Sequence) or not compressors:
         raise ValueError(f"compressors must be a non-empty sequence of compressors, got {compressors!r}")
     for compressor in compressors:
         if not isinstance(compressor, Compressor):
@@ -336,7 +340,8 @@ def data_parallel_runs(model, data, compressors, workers=4, steps=200, batch_siz
     loss = model.path_loss([{k: v[r, 0] for k, v in p.items()} for r in range(runs) for p in path], X, y)
     loss = loss.reshape(runs, steps + 1)
     dense_step = workers * message_bytes(dense(), start)
-    return [DistributedHistory(loss[r], np.concatenate([[0.0], np.cumsum(_cost(c, n_sent[r], total).sum(axis=1))]),
+    step_bytes = [_cost(c, n_sent[r], total).sum(axis=1).astype(int) for r, c in enumerate(compressors)]
+    return [DistributedHistory(loss[r], np.concatenate([[0.0], np.cumsum(step_bytes[r])]),
                                (n_sent[r] / total).mean(axis=1), np.sqrt(res_squares[r]),
                                {k: v[r, 0].copy() for k, v in params.items()}, dense_step, f"{c.name}, K={workers}")
             for r, c in enumerate(compressors)]

@@ -310,7 +310,7 @@ def cross_entropy_terms(logits, target):
     :meth:`course_lib.models.Model.loss` along a path of parameters).
     """
     z, target = _classes_first(logits, target)
-    return logsumexp(z, axis=0) - z[target]
+    return -(z[target] - logsumexp(z, axis=0))       # as -log_softmax(z) reads it, down to the sign of a zero
 
 
 def _classes_first(logits, target):

@@ -273,8 +273,7 @@ class Model:
         """
         hs = [self._check(params, X)]
         for l, (w, b) in enumerate(self.layer_names(), start=1):
-            a = hs[-1] @ params[w]
-            a += np.expand_dims(params[b], -2)                        # the bias, added to every sample's row
+            a = hs[-1] @ params[w] + np.expand_dims(params[b], -2)     # the bias, added to every sample's row
             hs.append(self.activation.fn(a) if l < self.n_layers else a)
         return hs
 
@@ -362,8 +361,8 @@ class Model:
         """The mean loss on ``(X, y)`` (forward pass only); for stacks, an array of one mean per set.
 
         E.g. the parameters of every step of a run stacked along a first axis, on one data set:
-        the loss at each step, in one call (:meth:`path_loss`). No gradient is formed: a head with
-        ``terms`` (cross-entropy) gives the value alone, the same number ``loss_and_grad`` gives.
+        the loss at each step, in one call (:meth:`path_loss`). A head with ``terms`` (cross-entropy)
+        gives the value without forming the gradient: the same number ``loss_and_grad`` gives.
         """
         return self._head_value(self.predict(params, X), y)
 

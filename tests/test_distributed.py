@@ -247,6 +247,8 @@ def test_top_k_keeps_what_a_stable_sort_keeps(shape, fraction):
         a = rng.normal(size=shape)
         if trial % 2:
             a = np.round(a)                      # many ties, zeros among them
+        if trial % 3 == 2:
+            a.flat[::5] = [np.nan, np.inf, -np.inf, -0.0][trial % 4]     # NaN ranks last, as in a sort
         rows = np.atleast_2d(a)
         k = int(np.ceil(fraction * rows.shape[1]))
         expected = np.zeros_like(rows)
@@ -280,9 +282,56 @@ def test_runs_side_by_side_are_each_compressors_own_run(digits, opt):
 
 def test_bad_runs_side_by_side(digits):
     model = models.softmax_regression(64, 10)
+    for bad in (None, "dense", 3):
+        with pytest.raises(ValueError, match="compressors must be a non-empty sequence"):
+            D.data_parallel_runs(model, digits, bad)
     with pytest.raises(ValueError, match="compressors must be a non-empty sequence"):
         D.data_parallel_runs(model, digits, [])
     with pytest.raises(ValueError, match="compressors must be a non-empty sequence"):
         D.data_parallel_runs(model, digits, D.dense())
     with pytest.raises(ValueError, match="compressor must be dense.*got 'top_k'"):
         D.data_parallel_runs(model, digits, [D.dense(), "top_k"])
+
+
+def test_a_compressor_of_ones_own_sees_each_parameter_array_in_its_shape(digits):
+    """Without stacks, select gets the accumulated gradient of one worker with its parameter's shape (e.g. to
+    send the row of W with the largest norm); with stacks, flat messages."""
+    shapes = []
+
+    def largest_row(a):
+        shapes.append(a.shape)
+        if a.ndim < 2:
+            return a
+        keep = np.zeros_like(a)
+        i = np.argmax(np.linalg.norm(a, axis=1))
+        keep[i] = a[i]
+        return keep
+
+    rows = D.Compressor("largest row", largest_row)
+    model = models.softmax_regression(64, 10)
+    h = D.data_parallel_sgd(model, digits, rows, workers=2, steps=3, batch_size=8)
+    assert set(shapes) == {(64, 10), (10,)}
+    np.testing.assert_allclose(h.sent_fraction, (10 + 10) / 650)
+    flat = D.Compressor("flat", lambda a: shapes.append(a.shape) or a, stacks=True)
+    shapes.clear()
+    D.compress(flat, np.zeros((64, 10)), np.ones((64, 10)))
+    D.compress_workers(flat, np.zeros((3, 64, 10)), np.ones((3, 64, 10)))
+    assert shapes == [(640,), (3, 640)]
+
+
+def test_compress_takes_plain_numbers():
+    assert D.compress(D.threshold(0.1), 0.0, 0.5) == (0.5, 0.0)
+    sent, residual = D.compress(D.top_k(0.5), [0.0, 0.0], [0.3, -0.4])
+    np.testing.assert_array_equal(sent, [0.0, -0.4])
+    np.testing.assert_array_equal(residual, [0.3, 0.0])
+
+
+def test_bytes_of_a_step_are_whole_bytes_for_any_price_per_entry(digits):
+    """A compressor may price an entry at a fraction of a byte (e.g. 4.125): each step's messages still
+    cost whole bytes, rounded down as message_bytes does."""
+    odd = D.Compressor("threshold, odd price", D.threshold(0.2).select, bytes_per_entry=4.125, stacks=True)
+    model = models.softmax_regression(64, 10)
+    h = D.data_parallel_sgd(model, digits, odd, workers=3, steps=6, batch_size=8)
+    loss, sent_bytes, *_ = _data_parallel_sgd_worker_by_worker(model, digits, odd, 3, steps=6, batch_size=8, seed=0)
+    assert np.all(h.bytes_sent == np.floor(h.bytes_sent))
+    assert h.bytes_sent[-1] >= sent_bytes[-1] and np.all(np.diff(h.bytes_sent) >= 0)

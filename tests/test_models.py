@@ -266,6 +266,18 @@ def test_the_loss_alone_is_the_value_loss_and_grad_gives(name):
     assert isinstance(model.loss(params, X, y), float)
 
 
+def test_a_stack_of_biases_alone_broadcasts():
+    """Only the bias stacked (e.g. one weight matrix, several biases): every set's loss, as for any stack."""
+    for model in (models.softmax_regression(3, 2), models.linear_regression(3), models.mlp(3, 4, 2)):
+        params = model.init_params(0)
+        X = np.random.default_rng(0).normal(size=(6, 3))
+        y = np.array([0, 1, 1, 0, 1, 0]) if model.is_classifier else X[:, 0]
+        last_bias = model.layer_names()[-1][1]
+        stacked = {**params, last_bias: np.stack([params[last_bias], params[last_bias] + 1])}
+        expected = [model.loss({**params, last_bias: b}, X, y) for b in stacked[last_bias]]
+        np.testing.assert_allclose(model.loss(stacked, X, y), expected, rtol=1e-14)
+
+
 def test_stacks_that_do_not_fit_are_errors():
     model = models.softmax_regression(3, 4)
     params = model.init_params()
