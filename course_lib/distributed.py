@@ -24,8 +24,8 @@ sends only :math:`s_t` and keeps :math:`r_t`. Nothing is lost, only delayed:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
 import numpy as np

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import distributed, explore, optim, style, widgets
+from . import distributed, optim, style, widgets
 from .explore import SliderSpec
 
 __all__ = ["KINDS", "CURVE_KEYS", "Curve", "CompressionFrame", "HistoryCache", "compression_sliders",
@@ -256,9 +256,8 @@ class CompressionExplorer(widgets._Explorer):
     >>> ex                                       # display it (last expression of a cell)  # doctest: +SKIP
     """
 
-    # Its log-scaled bytes panel (whose y-axis is shared) redrawn alone measured slower than the whole
-    # figure (140 against 86 ms): a move that changes its limits (which the bytes axis's wide range
-    # set in _build_figure avoids) redraws everything.
+    # No move changes an axis (the bytes axis is set wide enough in _build_figure), so there is no
+    # panel to redraw alone, nor to measure for it while the cell runs.
     one_panel_redraws = False
 
     def __init__(self, model, data, kind="threshold", *, value=None, workers=4, max_workers=8, steps=80,
@@ -315,13 +314,7 @@ class CompressionExplorer(widgets._Explorer):
             s_line.set_markevery(max(1, len(steps) // 8))
             b_line.set_data(curve.megabytes[1:], curve.loss[1:])      # 0 bytes has no place on a log axis
             b_line.set_markevery(max(1, len(steps) // 8))
-        megabytes = np.concatenate([c.megabytes[1:] for c in frame.curves])
-        megabytes = megabytes[megabytes > 0]
-        lo, hi = self.ax_bytes.get_xlim()
-        if megabytes.min(initial=hi) >= lo and megabytes.max(initial=lo) <= hi:
-            return False
-        new = explore.log_limits(megabytes, dynamic_range=1e9, pad_decades=0)    # (not with the range set above)
-        return self._move_axes(self.ax_bytes, self.ax_bytes.get_ylim(), new)
+        return False          # the axes hold every run the sliders can ask for (see _build_figure)
 
     def _describe(self, frame):
         return describe_compression(frame)

@@ -294,27 +294,27 @@ def cross_entropy(logits, target, reduction="mean"):
     Loss
         Same as ``torch.nn.functional.cross_entropy`` with class-index targets.
     """
-    z, target = _classes_first(logits, target)
+    z, at = _classes_first(logits, target)
     log_p = log_softmax(z, axis=0)
-    terms = -log_p[target]
+    terms = -log_p[at]
     grad = np.exp(log_p)              # softmax(z)
-    grad[target] -= 1                 # minus the one-hot target
+    grad[at] -= 1                     # minus the one-hot target
     return _reduce(terms, grad.T, reduction)
 
 
 def cross_entropy_terms(logits, target):
-    r"""The per-sample cross-entropy alone, without its gradient: :math:`\ell(z_i, c_i) = \log\sum_j e^{z_{ij}} - z_{i c_i}`.
+    r"""The per-sample cross-entropy alone, no gradient: :math:`\ell(z_i, c_i) = \log\sum_j e^{z_{ij}} - z_{i c_i}`.
 
     The same numbers as ``cross_entropy(logits, target, reduction="none").value``, bit for bit, for
     less work: no softmax is formed. For evaluating a loss where no gradient is wanted (e.g.
     :meth:`course_lib.models.Model.loss` along a path of parameters).
     """
-    z, target = _classes_first(logits, target)
-    return -(z[target] - logsumexp(z, axis=0))       # as -log_softmax(z) reads it, down to the sign of a zero
+    z, at = _classes_first(logits, target)
+    return -(z[at] - logsumexp(z, axis=0))       # as -log_softmax(z) reads it, down to the sign of a zero
 
 
 def _classes_first(logits, target):
-    """The checked logits with the classes first, shape (K, N), and the index of each sample's target logit in them.
+    """The checked logits with the classes first, shape (K, N), and ``at``: where each sample's target logit is.
 
     NumPy reduces over a short last axis row by row, but over the first axis it runs along whole
     rows: with one row of N scores per class the sums over the classes are about twice as fast.

@@ -130,6 +130,11 @@ def _argmax(z):
     return np.argmax(z, axis=-1)
 
 
+#: The head of every classifier with several classes: cross-entropy on the logits, the largest one decides.
+_MULTICLASS = Head("multiclass", losses.cross_entropy, scalar=False, decide=_argmax,
+                   terms=losses.cross_entropy_terms)
+
+
 def _loss_name(loss):
     """A readable name for a loss callable (functools.partial included), for labels."""
     if isinstance(loss, partial):
@@ -442,8 +447,7 @@ def softmax_regression(n_in, n_classes, seed=0):
 
     ``n_classes`` :math:`= K` logits per sample, cross-entropy loss on integer labels :math:`0, \dots, K-1`.
     """
-    head = Head("multiclass", losses.cross_entropy, scalar=False, decide=_argmax, terms=losses.cross_entropy_terms)
-    return Model("softmax_regression", (_integer("n_in", n_in), _integer("n_classes", n_classes, 2)), head,
+    return Model("softmax_regression", (_integer("n_in", n_in), _integer("n_classes", n_classes, 2)), _MULTICLASS,
                  seed=seed)
 
 
@@ -475,7 +479,7 @@ def mlp(n_in, n_hidden, n_out, activation="tanh", task="classification", seed=0)
     hidden = tuple(_integer("n_hidden", h) for h in hidden)
     if task == "classification":
         n_out = _integer("n_out (the number of classes)", n_out, 2)
-        head = Head("multiclass", losses.cross_entropy, scalar=False, decide=_argmax, terms=losses.cross_entropy_terms)
+        head = _MULTICLASS
     elif task == "regression":
         n_out = _integer("n_out", n_out)
         head = Head("regression", losses.mse, scalar=n_out == 1, decide=None)
