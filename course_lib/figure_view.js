@@ -93,7 +93,7 @@ function render({ model, el }) {
    *  has been painted by then (frames never wait for each other, so a drag cannot starve the canvas). */
   async function show() {
     const frame = { n: model.get("frame"), width: model.get("width"), height: model.get("height"),
-                    alt: model.get("alt"), ops: model.get("ops"),
+                    ratio: model.get("ratio") || 1, alt: model.get("alt"), ops: model.get("ops"),
                     coords: typed(Float32Array, model.get("coords")), codes: typed(Uint8Array, model.get("codes")) };
     const bitmap = await decode(model.get("background"));
     if (!alive || frame.n <= shownFrame) return;
@@ -114,12 +114,35 @@ function render({ model, el }) {
     ctx.setTransform(scale, 0, 0, scale, 0, 0);
     ctx.clearRect(0, 0, width, height);
     if (bitmap) ctx.drawImage(bitmap, 0, 0, width, height);
-    drawScene(ctx, frame.ops, frame.coords, frame.codes, scale);
+    // The scene is in the background's pixels, `frame.ratio` of them per CSS pixel.
+    const sceneScale = scale / frame.ratio;
+    ctx.setTransform(sceneScale, 0, 0, sceneScale, 0, 0);
+    drawScene(ctx, frame.ops, frame.coords, frame.codes, sceneScale);
     const shown = canvas.getContext("2d");
     shown.clearRect(0, 0, pw, ph);
     shown.drawImage(buffer, 0, 0);
     canvas.dataset.frame = String(frame.n);
+    canvas.dataset.ratio = String(frame.ratio);
   }
+
+  /** Tell the kernel how many physical pixels this screen has per CSS pixel, now and whenever that changes
+   *  (another screen, the browser's zoom): the explorer then draws its figure at that resolution. */
+  let screen = null;
+  function reportPixelRatio() {
+    const ratio = window.devicePixelRatio || 1;
+    if (model.get("device_pixel_ratio") !== ratio) {
+      try {
+        model.set("device_pixel_ratio", ratio);
+        model.save_changes();
+      } catch (err) {
+        // A notebook opened without its kernel shows its saved pictures: there is nobody to redraw them.
+      }
+    }
+    if (screen) screen.removeEventListener("change", reportPixelRatio);
+    screen = window.matchMedia(`(resolution: ${ratio}dppx)`);
+    screen.addEventListener("change", reportPixelRatio);
+  }
+  reportPixelRatio();
 
   const onFrame = () => {
     canvas.dataset.received = String(performance.now());   // when the frame reached the page (for timing)
@@ -127,7 +150,11 @@ function render({ model, el }) {
   };
   model.on("change:frame", onFrame);
   onFrame();
-  return () => { alive = false; model.off("change:frame", onFrame); };
+  return () => {
+    alive = false;
+    model.off("change:frame", onFrame);
+    if (screen) screen.removeEventListener("change", reportPixelRatio);
+  };
 }
 
 export default { render };

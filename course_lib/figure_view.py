@@ -9,9 +9,12 @@ The background (contours, axes, labels: a PNG made by :mod:`course_lib.png`) is
 sent only when it changes: when a panel's limits move, or the figure is redrawn.
 
 The browser half is ``figure_view.js``, loaded by `anywidget <https://anywidget.dev>`_
-from this package (nothing is fetched from the network). On a high-density
-screen the moving artists are drawn at the screen's resolution. The canvas
-carries the figure's alt text as its ``aria-label``.
+from this package (nothing is fetched from the network). The browser tells the
+kernel its screen's pixels per CSS pixel (``device_pixel_ratio``, 2 on most
+high-density screens), and the explorer draws its figure at that resolution
+(:meth:`course_lib.widgets.Explorer.set_pixel_ratio`): background and moving
+artists are as sharp as the screen allows. The canvas carries the figure's alt
+text as its ``aria-label``.
 """
 
 from __future__ import annotations
@@ -34,7 +37,13 @@ class FigureView(anywidget.AnyWidget):
     background : bytes
         PNG of the still part of the figure.
     width, height : int
-        The figure's size in CSS pixels (its pixel size at its dpi).
+        The figure's size in CSS pixels (its pixel size at its dpi, divided by ``ratio``).
+    ratio : float
+        Pixels of the background (and units of the scene's coordinates) per CSS pixel: 1, or the
+        screen's ``device_pixel_ratio`` once the explorer has drawn its figure at that resolution.
+    device_pixel_ratio : float
+        Set by the browser: the screen's physical pixels per CSS pixel (``window.devicePixelRatio``,
+        2 on most high-density screens; it changes with the browser's zoom).
     ops, coords, codes
         The scene (see :mod:`course_lib.scene`).
     alt : str
@@ -58,17 +67,28 @@ class FigureView(anywidget.AnyWidget):
     background = traitlets.Bytes(b"").tag(sync=True)
     width = traitlets.Int(0).tag(sync=True)
     height = traitlets.Int(0).tag(sync=True)
+    ratio = traitlets.Float(1.0).tag(sync=True)
+    device_pixel_ratio = traitlets.Float(1.0).tag(sync=True)
     ops = traitlets.List([]).tag(sync=True)
     coords = traitlets.Bytes(b"").tag(sync=True)
     codes = traitlets.Bytes(b"").tag(sync=True)
     alt = traitlets.Unicode("").tag(sync=True)
     frame = traitlets.Int(0).tag(sync=True)
 
-    def show(self, scene, alt, background=None):
-        """Show ``scene`` (over a new ``background``, an RGBA array, if given) in one message to the browser."""
+    def show(self, scene, alt, background=None, ratio=1.0):
+        """Show ``scene`` (over a new ``background``, an RGBA array, if given) in one message to the browser.
+
+        ``ratio``: the background's pixels per CSS pixel (the figure drawn at ``ratio`` times its dpi);
+        the scene's coordinates are in the same pixels. It can change only with a new background.
+        """
+        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 1 <= ratio < float("inf"):
+            raise ValueError(f"ratio must be a number >= 1 (pixels per CSS pixel), got {ratio!r}")
+        if background is None and ratio != self.ratio:
+            raise ValueError(f"ratio {ratio} needs a new background: the one on show has ratio {self.ratio}")
         with self.hold_sync():
             if background is not None:
-                self.height, self.width = background.shape[:2]
+                self.height, self.width = (round(n / ratio) for n in background.shape[:2])
+                self.ratio = ratio
                 self.background = png.encode_rgba(background)
             self.ops, self.coords, self.codes = scene.ops, scene.coords, scene.codes
             self.alt = alt

@@ -18,6 +18,7 @@ import base64
 import functools
 import html
 import io
+import math
 import zlib
 from typing import NamedTuple
 
@@ -28,6 +29,7 @@ __all__ = [
     "PALETTE", "LINESTYLES", "MARKERS", "OPTIMIZER_ORDER", "SURFACE_CMAP", "CONTOUR_CMAP",
     "SeriesStyle", "series_style", "optimizer_style", "styles_for", "optimizer_name",
     "rc_params", "context", "use", "check_alt", "set_alt", "get_alt", "png_bytes", "figure_html", "show",
+    "MAX_PIXEL_RATIO", "pixel_ratio",
 ]
 
 #: The ``tableau-colorblind10`` colours, ordered so the first few series get the strongest contrast
@@ -46,6 +48,8 @@ OPTIMIZER_ORDER = ("gd", "momentum", "nesterov", "adam", "rmsprop", "adagrad",
 SURFACE_CMAP = "viridis"
 #: Colour map for contour lines behind trajectories (no greens that clash with the palette).
 CONTOUR_CMAP = "cividis"
+#: The most pixels per CSS pixel an explorer draws its figure at (phones reach 3; more would only cost time).
+MAX_PIXEL_RATIO = 3.0
 
 
 class SeriesStyle(NamedTuple):
@@ -194,6 +198,23 @@ def share_mathtext(canvas):
     if output_type is not None:
         renderer.mathtext_parser = _mathtext_parser(output_type)
     return canvas
+
+
+def pixel_ratio(ratio):
+    """The resolution to draw a figure at for a screen of ``ratio`` physical pixels per CSS pixel.
+
+    The browser's ``window.devicePixelRatio``: 1 on a plain screen, 2 on most high-density ones, and
+    anything in between (1.25, 1.5, 1.1 when zoomed in). Rounded to two decimals and kept within
+    ``[1, MAX_PIXEL_RATIO]``: below 1 (zoomed out) the figure is drawn at its own resolution. Anything
+    that is not a finite positive number (the browser's value is not checked there) counts as 1.
+    """
+    try:
+        ratio = float(ratio)
+    except (TypeError, ValueError):
+        return 1.0
+    if not math.isfinite(ratio) or ratio <= 1:
+        return 1.0
+    return min(round(ratio, 2), MAX_PIXEL_RATIO)
 
 
 def png_bytes(fig, dpi=None):

@@ -21,7 +21,7 @@ a picture of its still part, sent only when that changes, and the moving
 artists as drawing commands (:mod:`course_lib.scene`), which the browser draws
 over it. That is the quickest way from a drag to a new picture
 (``benchmarks/results.json``, section "browser"), and it needs no matplotlib
-backend. An explorer whose moving artists a scene cannot hold, or that does
+backend. On a high-density screen the figure is drawn at the screen's resolution. An explorer whose moving artists a scene cannot hold, or that does
 not blit, sends a PNG of its whole canvas instead, as it does where anywidget
 is not installed (:func:`new_view`). With ``canvas=True`` the
 figure is an ipympl canvas (``%matplotlib widget``): slower to repaint, but
@@ -165,8 +165,14 @@ class PictureView(W.Image):
     def __init__(self):
         super().__init__(format="png")
 
-    def show(self, scene, alt, background=None):
-        """Show ``background`` (the whole picture, RGBA); ``scene`` must be empty. ``alt`` goes to the status line."""
+    def show(self, scene, alt, background=None, ratio=1.0):
+        """Show ``background`` (the whole picture, RGBA); ``scene`` must be empty. ``alt`` goes to the status line.
+
+        ``ratio`` must be 1: the image widget shows a picture at one pixel per CSS pixel (it reports no
+        screen resolution, so its explorer never draws at another).
+        """
+        if ratio != 1:
+            raise ValueError(f"a PictureView shows pictures at ratio 1, got ratio {ratio!r}")
         if scene.ops:
             raise ValueError(f"a PictureView shows whole pictures and cannot draw a scene of {len(scene.ops)} ops")
         if background is not None:
@@ -222,6 +228,8 @@ class Explorer:
         self.controls = {k: make_slider(s) for k, s in self.specs.items()}
         self.status = W.HTML()
         self.view = None if canvas else new_view()            # None: the ipympl canvas is the view
+        self._dpi = self.figure.dpi     # the figure's own resolution (it is drawn at `ratio` times that)
+        self.ratio = 1.0                # pixels per CSS pixel the figure is drawn at
         self._sent = None           # the painter's background version last sent to the view
         self.frame = None
         self._blit = blit
@@ -238,6 +246,8 @@ class Explorer:
         self.widget = W.VBox([control_row(controls), view, self.status])
         for w in self.controls.values():
             w.observe(self._on_change, names="value")
+        if self.view is not None and self.view.has_trait("device_pixel_ratio"):
+            self.view.observe(self._on_pixel_ratio, names="device_pixel_ratio")
         self._run_ahead()
         self._refresh()
         if self.one_panel_redraws:
@@ -301,6 +311,28 @@ class Explorer:
         if not self._holding and self.values() != self._shown:
             self._refresh()
 
+    def _on_pixel_ratio(self, change):
+        # The browser reports its screen's pixels per CSS pixel: draw the figure at that resolution.
+        self.set_pixel_ratio(change["new"])
+
+    def set_pixel_ratio(self, ratio):
+        """Draw the figure at ``ratio`` pixels per CSS pixel (clamped by :func:`course_lib.style.pixel_ratio`).
+
+        The view calls it with its screen's ``devicePixelRatio``, so that a high-density screen shows
+        the figure as sharp as it can: every pixel of the background is one pixel of the screen. The figure
+        keeps its size in CSS pixels; it is redrawn once, and the moves after that blit as before.
+        Returns True if the resolution changed.
+        """
+        ratio = style.pixel_ratio(ratio)
+        if ratio == self.ratio:
+            return False
+        self.ratio = ratio
+        self.figure.set_dpi(self._dpi * ratio)
+        self.painter.refresh(full=True)
+        if self.view is not None:
+            self._send()
+        return True
+
     # -- one update: compute, copy into the artists, redraw what changed -------------------------
     def _refresh(self):
         self._shown = self.values()
@@ -322,10 +354,10 @@ class Explorer:
             else:
                 fresh = painter.version != self._sent
                 self._sent = painter.version
-                self.view.show(scene, self.alt, painter.background() if fresh else None)
+                self.view.show(scene, self.alt, painter.background() if fresh else None, ratio=self.ratio)
                 return
         self._sent = None
-        self.view.show(Scene([], b"", b""), self.alt, painter.rgba())
+        self.view.show(Scene([], b"", b""), self.alt, painter.rgba(), ratio=self.ratio)
 
     @property
     def alt(self):

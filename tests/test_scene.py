@@ -16,8 +16,8 @@ from pictures import agreement, decode_png
 def _compare(explorer):
     """How far the explorer's scene, replayed by Agg, agrees with matplotlib's picture (:func:`agreement`)."""
     background, want = explorer.painter.background(), explorer.painter.rgba()
-    return agreement(scene.replay(scene.record(explorer.figure, explorer.painter.artists), background), want,
-                     background)
+    return agreement(scene.replay(scene.record(explorer.figure, explorer.painter.artists), background,
+                                  dpi=explorer.figure.dpi), want, background)
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +186,62 @@ def test_without_anywidget_an_explorer_shows_whole_pictures_and_says_how_to_do_b
     with pytest.raises(ValueError, match="cannot draw a scene of 1 ops"):
         ex.view.show(scene.Scene([{"kind": "path"}], b"", b""), "alt")
     plt.close("all")
+
+
+def test_on_a_high_density_screen_the_figure_is_drawn_at_the_screens_resolution():
+    """The browser reports devicePixelRatio 2: the explorer redraws its figure once at twice its dpi (the
+    picture matplotlib draws at 200 dpi), the view keeps its size in CSS pixels, the scene is in the new
+    pixels, and the moves after that blit as before. Back at 1, it is the picture it was."""
+    ex = widgets.OptimizerExplorer(objectives.rosenbrock(), ["gd", "momentum"], x0=(-1.5, 2), grid=40)
+    ex.update(**{"gd.lr": 1e-3, "steps": 120})
+    view = ex.view
+    at_one, scene_at_one, frame = ex.painter.background().copy(), scene.record(ex.figure, ex.painter.artists), view.frame
+    view.device_pixel_ratio = 2.0                                 # what figure_view.js sends
+    assert ex.ratio == 2.0 and view.ratio == 2.0 and view.frame == frame + 1
+    assert (view.width, view.height) == (1000, 460)
+    assert decode_png(view.background).shape == (920, 2000, 4)
+    # the same background and scene as the same explorer built at 200 dpi
+    fresh = widgets.OptimizerExplorer(objectives.rosenbrock(), ["gd", "momentum"], x0=(-1.5, 2), grid=40)
+    fresh.update(**{"gd.lr": 1e-3, "steps": 120})
+    fresh.figure.set_dpi(200)
+    fresh.figure.canvas.draw()
+    np.testing.assert_array_equal(ex.painter.background(), fresh.painter.background())
+    at_two, want = scene.record(ex.figure, ex.painter.artists), scene.record(fresh.figure, fresh.painter.artists)
+    assert at_two == want and at_two.points()[0, 0] == pytest.approx(2 * scene_at_one.points()[0, 0])
+    ex.update(**{"gd.lr": 1.1e-3})
+    assert ex.last_redraw == "blit" and view.ratio == 2.0
+    view.device_pixel_ratio = 1.0
+    assert ex.ratio == 1.0 and decode_png(view.background).shape == (460, 1000, 4)
+    ex.update(**{"gd.lr": 1e-3})
+    np.testing.assert_array_equal(ex.painter.background(), at_one)
+    plt.close("all")
+
+
+@pytest.mark.parametrize("reported, drawn", [(2, 2.0), (1.5, 1.5), (1.333333, 1.33), (0.5, 1.0), (1.0, 1.0),
+                                             (10.0, 3.0), (float("nan"), 1.0), (float("inf"), 1.0), (-2, 1.0)])
+def test_the_screens_ratio_is_rounded_and_kept_within_reason(reported, drawn):
+    from course_lib import style
+
+    assert style.pixel_ratio(reported) == drawn
+    ex = widgets.FunctionExplorer(objectives.parabola())
+    version = ex.painter.version
+    ex.view.device_pixel_ratio = reported
+    assert ex.ratio == drawn and ex.view.ratio == drawn
+    assert ex.painter.version == version + (drawn != 1.0)         # redrawn only when the resolution changes
+    assert ex.figure.dpi == pytest.approx(100 * drawn)
+    plt.close("all")
+
+
+def test_a_view_refuses_a_ratio_it_cannot_show():
+    from course_lib.figure_view import FigureView
+
+    view, empty = FigureView(), scene.Scene([], b"", b"")
+    for bad in (0.5, 0, -1, float("nan"), float("inf"), "2", True):
+        with pytest.raises(ValueError, match="ratio must be a number >= 1"):
+            view.show(empty, "alt", np.full((4, 6, 4), 255, np.uint8), ratio=bad)
+    view.show(empty, "alt", np.full((4, 6, 4), 255, np.uint8), ratio=2)
+    assert (view.width, view.height, view.ratio) == (3, 2, 2.0)
+    with pytest.raises(ValueError, match="ratio 1 needs a new background: the one on show has ratio 2.0"):
+        view.show(empty, "alt", ratio=1)
+    with pytest.raises(ValueError, match="a PictureView shows pictures at ratio 1, got ratio 2"):
+        widgets.PictureView().show(empty, "alt", np.full((4, 6, 4), 255, np.uint8), ratio=2)

@@ -40,6 +40,18 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage"]
 VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def device_scale():
+    """The screen's pixels per CSS pixel for the course's pages: ``COURSE_BROWSER_SCALE`` (default 1)."""
+    value = os.environ.get("COURSE_BROWSER_SCALE", "1")
+    try:
+        scale = float(value)
+    except ValueError:
+        scale = float("nan")
+    if not 0.5 <= scale <= 4:
+        raise ValueError(f"COURSE_BROWSER_SCALE must be a number from 0.5 to 4, got {value!r}")
+    return scale
 # A dragged slider's figure must change within this many seconds: in the notebooks that must have
 # a live slider (and the fixtures), and in the others, whose explorers may train a model per move.
 REPAINT_S = float(os.environ.get("COURSE_BROWSER_REPAINT_S", 1.0))
@@ -70,7 +82,7 @@ def measurement(report):
     """The entry of one notebook in the "browser" section of the results."""
     return {"run_s": round(report.run_seconds, 2), "slider_latency_ms": report.latencies_ms,
             "slider_first_drag_ms": report.first_latencies_ms, "slider_timed_drags": report.timed_drags,
-            "slider_picture_arrived_ms": report.arrivals_ms,
+            "slider_picture_arrived_ms": report.arrivals_ms, "device_scale": device_scale(),
             "loadavg_1min": round(os.getloadavg()[0], 2), "date": time.strftime("%Y-%m-%d %H:%M")}
 
 # Shorthand used by every JavaScript snippet: the current notebook panel.

@@ -48,8 +48,12 @@ if ENABLED:
 
     @pytest.fixture(scope="session")
     def context(browser):
-        """One browser profile for the session, so JupyterLab's scripts come from the HTTP cache."""
-        context = browser.new_context(viewport=bh.VIEWPORT)
+        """One browser profile for the session, so JupyterLab's scripts come from the HTTP cache.
+
+        ``COURSE_BROWSER_SCALE=2`` makes it a high-density screen (two pixels per CSS pixel), on which the
+        explorers draw their figures at twice their resolution.
+        """
+        context = browser.new_context(viewport=bh.VIEWPORT, device_scale_factor=bh.device_scale())
         try:
             yield context
         finally:
@@ -93,7 +97,8 @@ if ENABLED:
                     "drags, the first drag alone beside it), and Run-All time per notebook",
             "machine": {"chromium": _chromium_version(), "python": platform.python_version(),
                         "cpus": os.cpu_count(), "loadavg_1min": round(os.getloadavg()[0], 2),
-                        "date": time.strftime("%Y-%m-%d %H:%M"), "reference_ms": _reference_ms()},
+                        "date": time.strftime("%Y-%m-%d %H:%M"), "reference_ms": _reference_ms(),
+                        "device_scale": bh.device_scale()},
             "notebooks": merged["notebooks"],
             "fixture": merged["fixture"],
         }

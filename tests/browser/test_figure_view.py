@@ -4,7 +4,9 @@ An explorer sends its moving artists as drawing commands (``course_lib.scene``),
 replays over the background picture (``course_lib/figure_view.js``). Here a notebook builds explorers
 in states that use every kind of command (lines, dashes, markers, an arrow, translucent text boxes,
 text), saves matplotlib's own picture of each and the same scene replayed by matplotlib's Agg renderer
-(``scene.replay``), and the test compares both with the browser's canvas, pixel by pixel.
+(``scene.replay``), and the test compares both with the browser's canvas, pixel by pixel. On a screen with
+two pixels per CSS pixel (``device_scale_factor=2``) the browser reports that to the kernel, the explorers
+draw their figures at twice their dpi, and the canvas shows those pixels one for one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 import pytest
 
 import browser_harness as bh
+from course_lib import scene
 from pictures import agreement, decode_png
 
 # A pixel differs when one of its channels differs by more than pictures.CHANNEL_TOLERANCE levels.
@@ -61,21 +64,53 @@ def _canvases(page):
     return [decode_png(base64.b64decode(u.split(",", 1)[1])) for u in urls]
 
 
-@pytest.fixture
-def shown(page, lab):
-    name = bh.write_notebook(lab, "figure_view.ipynb",
-                             [SETUP, *(f"list(explorers.values())[{i}]" for i in range(2)), SAVE])
+def _show(page, lab, name):
+    name = bh.write_notebook(lab, name, [SETUP, *(f"list(explorers.values())[{i}]" for i in range(2)), SAVE])
     bh.open_notebook(page, lab, name)
     bh.run_all(page, 120)
     bh.wait_widgets_rendered(page)
     assert bh.wait_figures_drawn(page) == 0
     bh._settle(page)
+
+
+@pytest.fixture
+def shown(page, lab):
+    _show(page, lab, "figure_view.ipynb")
     load = lambda name: [np.load(lab.root / f"{name}_{i}.npy") for i in range(2)]  # noqa: E731
     return load("figure"), load("replayed"), load("background"), _canvases(page)
 
 
-def test_the_browser_draws_each_explorer_as_matplotlib_does(shown):
-    pictures, replayed, backgrounds, drawn = shown
+@pytest.fixture
+def shown_at_2x(browser, lab):
+    """The same explorers on a screen of two pixels per CSS pixel; the pictures they should show, made here
+    by the same explorers told the screen's ratio as the browser tells it (what the SAVE cell saved was drawn
+    before the browser had said it)."""
+    context = browser.new_context(viewport=bh.VIEWPORT, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        _show(page, lab, "figure_view_2x.ipynb")
+        bh._wait_js(page, "() => { const c = [...document.querySelectorAll('canvas.course-figure')];"
+                          " return c.length === 2 && c.every(x => x.dataset.ratio === '2'); }",
+                    30, "the explorers to send their figures drawn at twice their resolution")
+        bh._settle(page)
+        drawn = _canvases(page)
+    finally:
+        context.close()
+        lab.shutdown_kernels()
+    namespace = {}
+    exec(SETUP, namespace)                  # noqa: S102 -- the notebook's own first cell
+    pictures, replayed, backgrounds = [], [], []
+    for ex in namespace["explorers"].values():
+        ex.view.device_pixel_ratio = 2.0
+        backgrounds.append(ex.painter.background().copy())
+        pictures.append(ex.painter.rgba().copy())
+        replayed.append(scene.replay(scene.record(ex.figure, ex.painter.artists), backgrounds[-1], dpi=ex.figure.dpi))
+    return pictures, replayed, backgrounds, drawn
+
+
+@pytest.mark.parametrize("screen", ["1x", "2x"])
+def test_the_browser_draws_each_explorer_as_matplotlib_does(request, screen):
+    pictures, replayed, backgrounds, drawn = request.getfixturevalue("shown" if screen == "1x" else "shown_at_2x")
     assert len(drawn) == len(pictures)
     for picture, replay, background, got in zip(pictures, replayed, backgrounds, drawn):
         assert got.shape == picture.shape
