@@ -244,8 +244,10 @@ class CompressionExplorer(widgets._Explorer):
         Runs already computed (e.g. by :func:`compression_runs` in the notebook) are not trained again.
     canvas : bool
         As for :class:`~course_lib.widgets.OptimizerExplorer`: a figure view (default) or an ipympl canvas.
-        Either way the sliders update when released (``continuous_update=False``): every move
-        trains two models.
+        Either way the figure follows a drag, as in every explorer, although every move trains two
+        models: the browser sends a slider's next value only once the kernel has answered the last one
+        (ipywidgets keeps one message in flight and merges the rest), so a drag never queues more than
+        one training behind the one running.
     blit : bool
         Redraw only the curves (default).
 
@@ -267,8 +269,6 @@ class CompressionExplorer(widgets._Explorer):
         self.run_args = dict(steps=steps, batch_size=batch_size, lr=lr, seed=seed)
         self.cache = cache if cache is not None else HistoryCache()
         super().__init__(compression_sliders(kind, value, workers, max_workers), figsize, canvas, blit)
-        for slider in self.controls.values():       # every move trains models: update when the slider is released
-            slider.continuous_update = False
         self._build_figure(title)
         self._finish([self.controls[KINDS[kind]], self.controls["workers"]])
 

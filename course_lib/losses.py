@@ -250,11 +250,16 @@ def one_hot(labels, n_classes):
     return (np.asarray(labels)[:, None] == np.arange(n_classes)).astype(float)
 
 
-def _class_labels(target, n, n_classes):
-    """Check that ``target`` holds ``n`` integer class labels in ``0 .. n_classes - 1``; return them as ints."""
+def _class_labels(target, n, n_classes, stack=()):
+    """Check that ``target`` holds ``n`` integer class labels in ``0 .. n_classes - 1``; return them as ints.
+
+    With ``stack`` (the leading axes of a stack of logits), it may also hold a set of labels for each:
+    shape ``(*stack, n)``.
+    """
     y = np.asarray(target)
-    if y.shape != (n,):
-        raise ValueError(f"target must hold one class label per row of logits, shape ({n},), got shape {y.shape}")
+    if y.shape != (n,) and y.shape != (*stack, n):
+        shapes = f"({n},)" + (f" or {(*stack, n)}" if stack else "")
+        raise ValueError(f"target must hold one class label per row of logits, shape {shapes}, got shape {y.shape}")
     if not np.issubdtype(y.dtype, np.number) or np.issubdtype(y.dtype, np.complexfloating):
         raise ValueError(f"class labels must be integers, got dtype {y.dtype}")
     valid = np.isfinite(y) & (y == np.round(y)) & (y >= 0) & (y < n_classes)
@@ -308,9 +313,31 @@ def cross_entropy_terms(logits, target):
     The same numbers as ``cross_entropy(logits, target, reduction="none").value``, bit for bit, for
     less work: no softmax is formed. For evaluating a loss where no gradient is wanted (e.g.
     :meth:`course_lib.models.Model.loss` along a path of parameters).
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, K), or (..., N, K) for a stack of sets of logits
+        One row of scores per sample. The sums run over the classes with the classes first; logits
+        whose memory already has them first (``np.swapaxes`` of a ``(..., K, N)`` array, as
+        :meth:`~course_lib.models.Model.path_loss` makes them) are used as they are, without a copy.
+    target : array_like of int, shape (N,), or (..., N) with the stack's leading axes
+        Class labels in :math:`0, \dots, K-1` (one set shared by the whole stack, or one per set).
+
+    Returns
+    -------
+    ndarray, shape (N,) or (..., N)
+        Each sample's loss: for a stack, each set's are the numbers its logits alone give, bit for bit.
     """
-    z, at = _classes_first(logits, target)
-    return -(z[at] - logsumexp(z, axis=0))       # as -log_softmax(z) reads it, down to the sign of a zero
+    z = _as_float(logits, "logits")
+    if z.ndim < 2:
+        raise ValueError(f"logits must have shape (n_samples, n_classes), or a stack of those, got shape {z.shape}")
+    n, k = z.shape[-2:]
+    labels = _class_labels(target, n, k, stack=z.shape[:-2])
+    zT = np.swapaxes(z, -1, -2)                   # (..., K, N): classes first, see _classes_first
+    if not zT.flags.c_contiguous:
+        zT = np.ascontiguousarray(zT)
+    picked = np.take_along_axis(zT, np.broadcast_to(labels, (*z.shape[:-2], n))[..., None, :], axis=-2)[..., 0, :]
+    return -(picked - logsumexp(zT, axis=-2))      # as -log_softmax(z) reads it, down to the sign of a zero
 
 
 def _classes_first(logits, target):

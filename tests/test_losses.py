@@ -167,6 +167,24 @@ def test_cross_entropy_terms_are_the_loss_terms_bit_for_bit(k):
         losses.cross_entropy_terms(np.zeros(3), [0, 1, 1])
 
 
+def test_cross_entropy_terms_of_a_stack_are_each_sets_terms_bit_for_bit():
+    """A stack of sets of logits, with one set of labels for all or one per set, and logits whose memory has the
+    classes first (as Model.path_loss makes them): each set's terms, bit for bit, as it alone gives them."""
+    rng = np.random.default_rng(7)
+    z, c = 4 * rng.normal(size=(3, 50, 6)), rng.integers(0, 6, (3, 50))
+    classes_first = np.swapaxes(np.ascontiguousarray(np.swapaxes(z, -1, -2)), -1, -2)     # same numbers
+    for logits in (z, classes_first):
+        shared = losses.cross_entropy_terms(logits, c[0])
+        own = losses.cross_entropy_terms(logits, c)
+        assert shared.shape == own.shape == (3, 50)
+        for i in range(3):
+            assert shared[i].tobytes() == losses.cross_entropy_terms(z[i], c[0]).tobytes()
+            assert own[i].tobytes() == losses.cross_entropy_terms(z[i], c[i]).tobytes()
+    with pytest.raises(ValueError, match=r"target must hold one class label per row of logits, shape \(50,\) "
+                                         r"or \(3, 50\), got shape \(2, 50\)"):
+        losses.cross_entropy_terms(z, c[:2])
+
+
 # ---------------------------------------------------------------------------
 # torch as an independent oracle (skipped without torch)
 # ---------------------------------------------------------------------------

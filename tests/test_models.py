@@ -266,6 +266,38 @@ def test_the_loss_alone_is_the_value_loss_and_grad_gives(name):
     assert isinstance(model.loss(params, X, y), float)
 
 
+@pytest.mark.parametrize("name", MODELS)
+def test_outputs_features_first_are_the_predictions(name):
+    """The features-first forward pass (one product per layer for the whole stack, the classes first in
+    memory) gives predict's numbers to rounding, in predict's shape, for every model kind."""
+    model, target = MODELS[name]
+    sets = [_problem(model, target, seed=s) for s in range(5)]
+    X = sets[0][1]
+    stack = {k: np.stack([s[0][k] for s in sets]) for k in sets[0][0]}
+    got = model.outputs_features_first(stack, X)
+    want = model.predict(stack, X)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-14)
+    with pytest.raises(ValueError, match="one data set and a stack of parameter sets"):
+        model.outputs_features_first(sets[0][0], X)                  # not a stack
+    with pytest.raises(ValueError, match="one data set and a stack of parameter sets"):
+        model.outputs_features_first(stack, np.stack([X] * 5))        # a stack of data sets
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("chunk", [1, 3, 8, 50])
+def test_path_loss_is_the_loss_at_each_point_to_rounding(name, chunk):
+    """path_loss evaluates features first, chunk by chunk: the loss at each point, to rounding."""
+    model, target = MODELS[name]
+    sets = [_problem(model, target, seed=s) for s in range(11)]
+    X, y = sets[0][1], sets[0][2]
+    path = [s[0] for s in sets]
+    np.testing.assert_allclose(model.path_loss(path, X, y, chunk=chunk), [model.loss(p, X, y) for p in path],
+                               rtol=1e-14, atol=1e-15)
+    with pytest.raises(ValueError, match="X must be one data set"):
+        model.path_loss(path, np.stack([X, X]), y)
+
+
 def test_a_stack_of_biases_alone_broadcasts():
     """Only the bias stacked (e.g. one weight matrix, several biases): every set's loss, as for any stack."""
     for model in (models.softmax_regression(3, 2), models.linear_regression(3), models.mlp(3, 4, 2)):
