@@ -32,6 +32,7 @@ Display an explorer by making it the last expression of a cell.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import math
@@ -236,6 +237,7 @@ class Explorer:
         self._holding = False
         self._moved_axes = []
         self._shown = None          # the slider values of the frame on show
+        self._blas = None           # a threadpoolctl controller, made on the first move (False: none)
 
     def _finish(self, controls):
         """Call at the end of a subclass's ``__init__``, once its artists exist, with the controls to show."""
@@ -336,11 +338,29 @@ class Explorer:
     # -- one update: compute, copy into the artists, redraw what changed -------------------------
     def _refresh(self):
         self._shown = self.values()
-        frame = self.compute(self._shown)
+        with self._one_blas_thread():
+            frame = self.compute(self._shown)
         self.render(frame)
         if self.view is not None:
             self._send()
         return frame
+
+    def _one_blas_thread(self):
+        """A context in which NumPy's BLAS uses one thread, for :meth:`compute`.
+
+        An explorer's matrix products are small, so a second BLAS thread gains nothing; while the browser
+        shares the machine (a learner's JupyterLab), it waits for a core, and the move waits with it. In
+        the browser test on two cores, notebook 08's moves computed in a median 150 ms with one thread
+        against 210 ms with two. Without threadpoolctl (installed with scikit-learn) BLAS is left as it is.
+        """
+        if self._blas is None:
+            try:
+                from threadpoolctl import ThreadpoolController
+            except ImportError:
+                self._blas = False
+            else:
+                self._blas = ThreadpoolController()
+        return self._blas.limit(limits=1, user_api="blas") if self._blas else contextlib.nullcontext()
 
     def _send(self):
         """Show the new frame in the view: the moving artists as a scene, over the background if it changed

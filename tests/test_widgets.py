@@ -668,3 +668,26 @@ def test_the_first_one_panel_redraw_measures_only_the_moved_panel(monkeypatch, m
     # without: the loss panel where it was, where it is now, then the contour panel it must not overlap
     expected = [ex.ax_loss] if measured else [ex.ax_loss, ex.ax_loss, ex.ax_path]
     assert measured_axes == expected, measured_axes
+
+
+def test_an_explorer_computes_its_frames_with_one_blas_thread(monkeypatch):
+    """While the browser shares the machine, a second BLAS thread only waits for a core: compute runs with
+    one, and BLAS is as it was afterwards. Without threadpoolctl an explorer still works."""
+    import sys
+
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+    before, seen = blas_threads(), []
+    for missing in (False, True):
+        if missing:
+            monkeypatch.setitem(sys.modules, "threadpoolctl", None)
+        ex = widgets.FunctionExplorer(objectives.parabola())
+        real = ex.compute
+        ex.compute = lambda values, real=real: seen.append(blas_threads()) or real(values)
+        ex.update(x=1.0)
+        assert ex.frame.point[0] == 1.0 and blas_threads() == before
+    assert seen[0] == [1] * len(before) and seen[1] == before
+    plt.close("all")
