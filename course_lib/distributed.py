@@ -337,8 +337,8 @@ def data_parallel_runs(model, data, compressors, workers=4, steps=200, batch_siz
             res_squares[r, t] = sum(np.sum(v ** 2) for v in residuals[r].values())
         params, state = opt.update(params, average, state)
         path.append(params)
-    loss = model.path_loss([{k: v[r, 0] for k, v in p.items()} for r in range(runs) for p in path], X, y)
-    loss = loss.reshape(runs, steps + 1)
+    # each run's path on its own, cut into the chunks data_parallel_sgd would cut it into: the same bits
+    loss = [model.path_loss([{k: v[r, 0] for k, v in p.items()} for p in path], X, y) for r in range(runs)]
     dense_step = workers * message_bytes(dense(), start)
     step_bytes = [_cost(c, n_sent[r], total).sum(axis=1).astype(int) for r, c in enumerate(compressors)]
     return [DistributedHistory(loss[r], np.concatenate([[0.0], np.cumsum(step_bytes[r])]),

@@ -1,6 +1,9 @@
 // The browser side of course_lib.figure_view.FigureView: a background picture (PNG) and, over it, the
 // drawing commands of a course_lib.scene.Scene, painted on one <canvas>. See figure_view.py.
 
+// How long a new screen resolution must hold before the kernel is asked to redraw at it (ms).
+const REPORT_DELAY_MS = 200;
+
 // matplotlib's path codes (matplotlib.path.Path).
 const MOVETO = 1, LINETO = 2, CURVE3 = 3, CURVE4 = 4, CLOSEPOLY = 79;
 
@@ -111,13 +114,14 @@ function render({ model, el }) {
     canvas.style.width = `${width}px`;
     canvas.setAttribute("aria-label", frame.alt);
     const ctx = buffer.getContext("2d");
-    ctx.setTransform(scale, 0, 0, scale, 0, 0);
-    ctx.clearRect(0, 0, width, height);
-    if (bitmap) ctx.drawImage(bitmap, 0, 0, width, height);
-    // The scene is in the background's pixels, `frame.ratio` of them per CSS pixel.
-    const sceneScale = scale / frame.ratio;
-    ctx.setTransform(sceneScale, 0, 0, sceneScale, 0, 0);
-    drawScene(ctx, frame.ops, frame.coords, frame.codes, sceneScale);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, pw, ph);
+    // The background and the scene are in the same pixels, `frame.ratio` of them per CSS pixel: both are
+    // drawn with that scale, the background at its own size, so they stay together at any ratio.
+    const pictureScale = scale / frame.ratio;
+    ctx.setTransform(pictureScale, 0, 0, pictureScale, 0, 0);
+    if (bitmap) ctx.drawImage(bitmap, 0, 0);
+    drawScene(ctx, frame.ops, frame.coords, frame.codes, pictureScale);
     const shown = canvas.getContext("2d");
     shown.clearRect(0, 0, pw, ph);
     shown.drawImage(buffer, 0, 0);
@@ -126,8 +130,9 @@ function render({ model, el }) {
   }
 
   /** Tell the kernel how many physical pixels this screen has per CSS pixel, now and whenever that changes
-   *  (another screen, the browser's zoom): the explorer then draws its figure at that resolution. */
-  let screen = null;
+   *  (another screen, the browser's zoom): the explorer then draws its figure at that resolution. A change
+   *  is reported once it has held for REPORT_DELAY_MS, so that zooming through several steps redraws once. */
+  let resolution = null, pending = null;
   function reportPixelRatio() {
     const ratio = window.devicePixelRatio || 1;
     if (model.get("device_pixel_ratio") !== ratio) {
@@ -138,9 +143,13 @@ function render({ model, el }) {
         // A notebook opened without its kernel shows its saved pictures: there is nobody to redraw them.
       }
     }
-    if (screen) screen.removeEventListener("change", reportPixelRatio);
-    screen = window.matchMedia(`(resolution: ${ratio}dppx)`);
-    screen.addEventListener("change", reportPixelRatio);
+    if (resolution) resolution.removeEventListener("change", onResolutionChange);
+    resolution = window.matchMedia(`(resolution: ${ratio}dppx)`);
+    resolution.addEventListener("change", onResolutionChange);
+  }
+  function onResolutionChange() {
+    clearTimeout(pending);
+    pending = setTimeout(reportPixelRatio, REPORT_DELAY_MS);
   }
   reportPixelRatio();
 
@@ -153,7 +162,8 @@ function render({ model, el }) {
   return () => {
     alive = false;
     model.off("change:frame", onFrame);
-    if (screen) screen.removeEventListener("change", reportPixelRatio);
+    clearTimeout(pending);
+    if (resolution) resolution.removeEventListener("change", onResolutionChange);
   };
 }
 

@@ -299,7 +299,8 @@ def cross_entropy(logits, target, reduction="mean"):
     Loss
         Same as ``torch.nn.functional.cross_entropy`` with class-index targets.
     """
-    z, at = _classes_first(logits, target)
+    z, labels = _classes_first(logits, target)
+    at = (labels, np.arange(len(labels)))      # where each sample's target logit is
     log_p = log_softmax(z, axis=0)
     terms = -log_p[at]
     grad = np.exp(log_p)              # softmax(z)
@@ -328,29 +329,27 @@ def cross_entropy_terms(logits, target):
     ndarray, shape (N,) or (..., N)
         Each sample's loss: for a stack, each set's are the numbers its logits alone give, bit for bit.
     """
-    z = _as_float(logits, "logits")
-    if z.ndim < 2:
-        raise ValueError(f"logits must have shape (n_samples, n_classes), or a stack of those, got shape {z.shape}")
-    n, k = z.shape[-2:]
-    labels = _class_labels(target, n, k, stack=z.shape[:-2])
-    zT = np.swapaxes(z, -1, -2)                   # (..., K, N): classes first, see _classes_first
-    if not zT.flags.c_contiguous:
-        zT = np.ascontiguousarray(zT)
-    picked = np.take_along_axis(zT, np.broadcast_to(labels, (*z.shape[:-2], n))[..., None, :], axis=-2)[..., 0, :]
-    return -(picked - logsumexp(zT, axis=-2))      # as -log_softmax(z) reads it, down to the sign of a zero
+    z, labels = _classes_first(logits, target, stacks=True)
+    labels = np.broadcast_to(labels, (*z.shape[:-2], z.shape[-1]))
+    picked = np.take_along_axis(z, labels[..., None, :], axis=-2)[..., 0, :]
+    return -(picked - logsumexp(z, axis=-2))       # as -log_softmax(z) reads it, down to the sign of a zero
 
 
-def _classes_first(logits, target):
-    """The checked logits with the classes first, shape (K, N), and ``at``: where each sample's target logit is.
+def _classes_first(logits, target, stacks=False):
+    """The checked logits with the classes first, shape (K, N) (``stacks``: also (..., K, N)), C-contiguous,
+    and the checked class labels.
 
     NumPy reduces over a short last axis row by row, but over the first axis it runs along whole
     rows: with one row of N scores per class the sums over the classes are about twice as fast.
+    Logits whose memory already has the classes first are not copied.
     """
     z = _as_float(logits, "logits")
-    if z.ndim != 2:
-        raise ValueError(f"logits must have shape (n_samples, n_classes), got shape {z.shape}")
-    n, k = z.shape
-    return np.ascontiguousarray(z.T), (_class_labels(target, n, k), np.arange(n))
+    if z.ndim != 2 and not (stacks and z.ndim > 2):
+        raise ValueError(f"logits must have shape (n_samples, n_classes){', or a stack of those' if stacks else ''}"
+                         f", got shape {z.shape}")
+    n, k = z.shape[-2:]
+    labels = _class_labels(target, n, k, stack=z.shape[:-2])
+    return np.ascontiguousarray(np.swapaxes(z, -1, -2)), labels
 
 
 # ---------------------------------------------------------------------------

@@ -375,9 +375,10 @@ class Model:
     def loss(self, params, X, y):
         """The mean loss on ``(X, y)`` (forward pass only); for stacks, an array of one mean per set.
 
-        E.g. the parameters of every step of a run stacked along a first axis, on one data set:
-        the loss at each step, in one call (:meth:`path_loss`). A head with ``terms`` (cross-entropy)
-        gives the value without forming the gradient: the same number ``loss_and_grad`` gives.
+        E.g. the parameters of several runs stacked along a first axis, on one data set: each run's
+        loss, in one call (:meth:`path_loss` evaluates a whole path of them faster, to rounding). A head
+        with ``terms`` (cross-entropy) gives the value without forming the gradient: the same number
+        ``loss_and_grad`` gives.
         """
         return self._head_value(self.predict(params, X), y)
 
@@ -401,9 +402,11 @@ class Model:
         r"""The mean loss on ``(X, y)`` at each parameter set of ``path`` (a list of dicts), e.g. a run's steps.
 
         ``[self.loss(p, X, y) for p in path]``, evaluated for stacks of ``chunk`` parameter sets at once
-        with the features first (:meth:`outputs_features_first`): the same numbers to rounding (a relative
-        :math:`10^{-15}` or so: each product adds the same terms in another order), in about two thirds
-        of the time. Returns an array with one loss per point of the path.
+        with the features first (:meth:`outputs_features_first`), in about two thirds of the time. The
+        numbers agree to rounding: each product adds the same terms in another order, so an output may
+        differ in its last bit, and a loss by about :math:`10^{-16}` times the size of the outputs. How
+        the path is cut into chunks can change such a last bit too: evaluate paths that must agree bit
+        for bit with the same ``chunk``, on their own. Returns an array with one loss per point of the path.
 
         ``X`` is one data set, shape ``(n_samples, n_in)``.
         """
@@ -423,9 +426,9 @@ class Model:
     def outputs_features_first(self, params, X, XT=None):
         r""":meth:`predict` for a stack of parameter sets on one data set, computed with the features first.
 
-        Each layer is :math:`a_l^\top = W_l^\top h_{l-1}^\top + b_l`: for a stack of :math:`S` sets, the first
-        layer is one matrix product, :math:`(S\,n_1 \times n_0)` by :math:`(n_0 \times n)`, instead of
-        :math:`S` thin ones, and the classes come out first, as a softmax wants them
+        Each layer is :math:`a_l^\top = W_l^\top h_{l-1}^\top + b_l \mathbf{1}^\top`: for a stack of :math:`S`
+        sets, the first layer is one matrix product, :math:`(S\,n_1 \times n_0)` by :math:`(n_0 \times n)`,
+        instead of :math:`S` thin ones, and the classes come out first, as a softmax wants them
         (:func:`losses.cross_entropy_terms` sums over them along whole rows). The result has the shape
         ``predict`` gives, ``(S, n)`` or ``(S, n, n_out)``, as a view of that memory; its numbers
         equal ``predict``'s to rounding.
@@ -433,16 +436,23 @@ class Model:
         Parameters
         ----------
         params : dict
-            A stack of parameter sets: every array with one leading axis of length :math:`S`.
+            A stack of parameter sets: every array with one leading axis of the same length :math:`S \ge 1`.
         X : ndarray, shape (n, n_in)
             One data set.
         XT : ndarray, shape (n_in, n), optional
             ``X.T`` as a contiguous array, if already made (:meth:`path_loss` makes it once).
+
+        Returns
+        -------
+        ndarray, shape (S, n) or (S, n, n_out)
+            What :meth:`predict` gives for the stack (a view of memory with the outputs first).
         """
         X = self._check(params, X)
-        if X.ndim != 2 or any(np.ndim(params[k]) != len(shape) + 1 for k, shape in self.param_shapes().items()):
+        stacks = {np.shape(params[k])[:-len(shape)] for k, shape in self.param_shapes().items()}
+        stack = stacks.pop() if len(stacks) == 1 else ()
+        if X.ndim != 2 or len(stack) != 1 or stack[0] < 1:
             raise ValueError("outputs_features_first takes one data set and a stack of parameter sets (one "
-                             "leading axis on every parameter)")
+                             "leading axis of the same length >= 1 on every parameter)")
         hT = np.ascontiguousarray(X.T) if XT is None else XT
         for l, (w, b) in enumerate(self.layer_names(), start=1):
             W = np.swapaxes(params[w], -1, -2)                        # (S, n_out, n_in)

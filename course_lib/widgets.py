@@ -21,11 +21,12 @@ a picture of its still part, sent only when that changes, and the moving
 artists as drawing commands (:mod:`course_lib.scene`), which the browser draws
 over it. That is the quickest way from a drag to a new picture
 (``benchmarks/results.json``, section "browser"), and it needs no matplotlib
-backend. On a high-density screen the figure is drawn at the screen's resolution. An explorer whose moving artists a scene cannot hold, or that does
-not blit, sends a PNG of its whole canvas instead, as it does where anywidget
-is not installed (:func:`new_view`). With ``canvas=True`` the
-figure is an ipympl canvas (``%matplotlib widget``): slower to repaint, but
-with ipympl's toolbar to pan and zoom.
+backend. On a high-density screen the figure is drawn at the screen's
+resolution (:meth:`Explorer.set_pixel_ratio`). An explorer whose moving
+artists a scene cannot hold, or that does not blit, sends a PNG of its whole
+canvas instead, as it does where anywidget is not installed (:func:`new_view`).
+With ``canvas=True`` the figure is an ipympl canvas (``%matplotlib widget``):
+slower to repaint, but with ipympl's toolbar to pan and zoom.
 
 Display an explorer by making it the last expression of a cell.
 """
@@ -230,6 +231,7 @@ class Explorer:
         self.status = W.HTML()
         self.view = None if canvas else new_view()            # None: the ipympl canvas is the view
         self._dpi = self.figure.dpi     # the figure's own resolution (it is drawn at `ratio` times that)
+        self._size = self.figure.canvas.get_width_height()     # its size in CSS pixels, whatever the ratio
         self.ratio = 1.0                # pixels per CSS pixel the figure is drawn at
         self._sent = None           # the painter's background version last sent to the view
         self.frame = None
@@ -237,7 +239,7 @@ class Explorer:
         self._holding = False
         self._moved_axes = []
         self._shown = None          # the slider values of the frame on show
-        self._blas = None           # a threadpoolctl controller, made on the first move (False: none)
+        self._blas = None           # a threadpoolctl controller, made on the first compute (False: none)
 
     def _finish(self, controls):
         """Call at the end of a subclass's ``__init__``, once its artists exist, with the controls to show."""
@@ -266,7 +268,8 @@ class Explorer:
         steps = self.specs.get("steps")
         values = self.values()
         if steps is not None and values["steps"] < steps.high:
-            self.compute({**values, "steps": steps.high})
+            with self._one_blas_thread():
+                self.compute({**values, "steps": steps.high})
 
     def _contour_and_panels(self, panels, grid, levels, **margins):
         """Lay out the figure as a contour of the objective and ``panels`` panels beside it; return the axes."""
@@ -321,18 +324,27 @@ class Explorer:
         """Draw the figure at ``ratio`` pixels per CSS pixel (clamped by :func:`course_lib.style.pixel_ratio`).
 
         The view calls it with its screen's ``devicePixelRatio``, so that a high-density screen shows
-        the figure as sharp as it can: every pixel of the background is one pixel of the screen. The figure
-        keeps its size in CSS pixels; it is redrawn once, and the moves after that blit as before.
-        Returns True if the resolution changed.
+        the figure as sharp as it can: at a ratio of 2, every pixel of the background is a pixel of the
+        screen. The figure keeps its size in CSS pixels; it is redrawn once, and the moves after that
+        blit as before. Returns True if the resolution changed.
+
+        Only a :class:`~course_lib.figure_view.FigureView` shows other ratios than 1: an ipympl canvas
+        (``canvas=True``) follows the screen by itself, and a :class:`PictureView` shows its pictures
+        pixel for pixel. For those, any ratio but 1 is a ValueError.
         """
         ratio = style.pixel_ratio(ratio)
         if ratio == self.ratio:
             return False
+        if self.view is None or not self.view.has_trait("device_pixel_ratio"):
+            shown_by = "an ipympl canvas, which follows the screen by itself" if self.view is None else \
+                f"a {type(self.view).__name__}, which shows pictures pixel for pixel"
+            raise ValueError(f"this explorer's figure is shown by {shown_by}: it cannot be drawn at ratio {ratio}")
         self.ratio = ratio
         self.figure.set_dpi(self._dpi * ratio)
         self.painter.refresh(full=True)
-        if self.view is not None:
-            self._send()
+        if self.one_panel_redraws:
+            self.painter.measure()      # as in _finish: not on the first move that redraws a panel
+        self._send()
         return True
 
     # -- one update: compute, copy into the artists, redraw what changed -------------------------
@@ -374,10 +386,14 @@ class Explorer:
             else:
                 fresh = painter.version != self._sent
                 self._sent = painter.version
-                self.view.show(scene, self.alt, painter.background() if fresh else None, ratio=self.ratio)
+                self.view.show(scene, self.alt, painter.background() if fresh else None, **self._resolution())
                 return
         self._sent = None
-        self.view.show(Scene([], b"", b""), self.alt, painter.rgba(), ratio=self.ratio)
+        self.view.show(Scene([], b"", b""), self.alt, painter.rgba(), **self._resolution())
+
+    def _resolution(self):
+        """How the view is to show the pictures: at ``ratio`` pixels per CSS pixel, in the figure's CSS size."""
+        return {"ratio": self.ratio, "size": self._size} if self.ratio != 1 else {}
 
     @property
     def alt(self):

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from course_lib import distributed as D, models, optim
+from course_lib import data, distributed as D, models, optim
 
 grads = arrays(np.float64, st.integers(1, 30), elements=st.floats(-10, 10, allow_nan=False))
 
@@ -186,6 +186,19 @@ def test_compressing_a_stack_of_workers_is_compressing_each(compressor):
         assert costs[i] == D.message_bytes(compressor, one_sent)
 
 
+@pytest.mark.parametrize("steps", [8, 24, 48])
+def test_runs_side_by_side_are_each_run_alone_bit_for_bit_for_a_scalar_model_too(steps):
+    """A model with one output (whose products for a single set take another BLAS routine) gets each run's
+    losses as data_parallel_sgd gives them: every run's path is evaluated on its own, in the same chunks."""
+    split = data.diabetes()
+    model = models.linear_regression(split.n_features)
+    compressors = [D.dense(), D.top_k(0.25), D.threshold(0.5)]
+    together = D.data_parallel_runs(model, split, compressors, workers=3, steps=steps, batch_size=8, seed=1)
+    for c, h in zip(compressors, together):
+        alone = D.data_parallel_sgd(model, split, c, workers=3, steps=steps, batch_size=8, seed=1)
+        np.testing.assert_array_equal(h.loss, alone.loss)
+
+
 def test_path_loss_is_the_loss_at_each_point(digits):
     model = models.softmax_regression(64, 10)
     path = [model.init_params(seed) for seed in range(11)]
@@ -204,8 +217,11 @@ def test_a_minibatch_is_at_most_the_smallest_shard(digits):
     model = models.softmax_regression(64, 10)
     n = len(digits.X_train)
     h = D.data_parallel_sgd(model, digits, D.dense(), workers=8, steps=3, batch_size=10 * n)
-    loss, *_ = _data_parallel_sgd_worker_by_worker(model, digits, D.dense(), 8, steps=3, batch_size=n // 8, seed=0)
-    np.testing.assert_array_equal(h.loss, loss)
+    loss, *_, params = _data_parallel_sgd_worker_by_worker(model, digits, D.dense(), 8, steps=3, batch_size=n // 8,
+                                                           seed=0)
+    np.testing.assert_allclose(h.loss, loss, rtol=1e-14)      # (features first: see the test above)
+    for k in params:
+        np.testing.assert_array_equal(h.params[k], params[k])
 
 
 def test_compress_workers_takes_plain_stacked_arrays():

@@ -282,6 +282,10 @@ def test_outputs_features_first_are_the_predictions(name):
         model.outputs_features_first(sets[0][0], X)                  # not a stack
     with pytest.raises(ValueError, match="one data set and a stack of parameter sets"):
         model.outputs_features_first(stack, np.stack([X] * 5))        # a stack of data sets
+    w, b = model.layer_names()[0]
+    for uneven in ({**stack, w: stack[w][:1]}, {k: v[:0] for k, v in stack.items()}):   # 1 and 5 sets; none
+        with pytest.raises(ValueError, match="the same length >= 1 on every parameter"):
+            model.outputs_features_first(uneven, X)
 
 
 @pytest.mark.parametrize("name", MODELS)

@@ -195,7 +195,8 @@ def test_on_a_high_density_screen_the_figure_is_drawn_at_the_screens_resolution(
     ex = widgets.OptimizerExplorer(objectives.rosenbrock(), ["gd", "momentum"], x0=(-1.5, 2), grid=40)
     ex.update(**{"gd.lr": 1e-3, "steps": 120})
     view = ex.view
-    at_one, scene_at_one, frame = ex.painter.background().copy(), scene.record(ex.figure, ex.painter.artists), view.frame
+    at_one, frame = ex.painter.background().copy(), view.frame
+    scene_at_one = scene.record(ex.figure, ex.painter.artists)
     view.device_pixel_ratio = 2.0                                 # what figure_view.js sends
     assert ex.ratio == 2.0 and view.ratio == 2.0 and view.frame == frame + 1
     assert (view.width, view.height) == (1000, 460)
@@ -208,8 +209,11 @@ def test_on_a_high_density_screen_the_figure_is_drawn_at_the_screens_resolution(
     np.testing.assert_array_equal(ex.painter.background(), fresh.painter.background())
     at_two, want = scene.record(ex.figure, ex.painter.artists), scene.record(fresh.figure, fresh.painter.artists)
     assert at_two == want and at_two.points()[0, 0] == pytest.approx(2 * scene_at_one.points()[0, 0])
+    assert len(ex.painter._extents) == len(ex.figure.axes)        # measured again, as when it was built
     ex.update(**{"gd.lr": 1.1e-3})
     assert ex.last_redraw == "blit" and view.ratio == 2.0
+    view.device_pixel_ratio = 1.33                                # a fractional ratio keeps the CSS size
+    assert decode_png(view.background).shape == (611, 1330, 4) and (view.width, view.height) == (1000, 460)
     view.device_pixel_ratio = 1.0
     assert ex.ratio == 1.0 and decode_png(view.background).shape == (460, 1000, 4)
     ex.update(**{"gd.lr": 1e-3})
@@ -232,6 +236,26 @@ def test_the_screens_ratio_is_rounded_and_kept_within_reason(reported, drawn):
     plt.close("all")
 
 
+def test_only_a_figure_view_is_drawn_at_another_ratio(monkeypatch):
+    """An ipympl canvas follows the screen by itself and a PictureView shows pictures pixel for pixel: asking
+    them for another ratio is a clear error that changes nothing."""
+    import sys
+
+    pytest.importorskip("ipympl")
+    canvas = widgets.FunctionExplorer(objectives.parabola(), canvas=True)
+    monkeypatch.setitem(sys.modules, "course_lib.figure_view", None)          # as if anywidget were missing
+    with pytest.warns(UserWarning, match="anywidget is not installed"):
+        picture = widgets.FunctionExplorer(objectives.parabola())
+    for ex, match in ((canvas, "an ipympl canvas, which follows the screen by itself"),
+                      (picture, "a PictureView, which shows pictures pixel for pixel")):
+        assert ex.set_pixel_ratio(1) is False
+        with pytest.raises(ValueError, match=f"shown by {match}: it cannot be drawn at ratio 2.0"):
+            ex.set_pixel_ratio(2)
+        assert ex.ratio == 1.0 and ex.figure.dpi == 100
+        ex.update(x=1.0)                                          # and it still works
+    plt.close("all")
+
+
 def test_a_view_refuses_a_ratio_it_cannot_show():
     from course_lib.figure_view import FigureView
 
@@ -241,7 +265,9 @@ def test_a_view_refuses_a_ratio_it_cannot_show():
             view.show(empty, "alt", np.full((4, 6, 4), 255, np.uint8), ratio=bad)
     view.show(empty, "alt", np.full((4, 6, 4), 255, np.uint8), ratio=2)
     assert (view.width, view.height, view.ratio) == (3, 2, 2.0)
-    with pytest.raises(ValueError, match="ratio 1 needs a new background: the one on show has ratio 2.0"):
+    view.show(empty, "alt", np.full((5, 7, 4), 255, np.uint8), ratio=1.5, size=(5, 4))   # the size given
+    assert (view.width, view.height, view.ratio) == (5, 4, 1.5)
+    with pytest.raises(ValueError, match="ratio 1 needs a new background: the one on show has ratio 1.5"):
         view.show(empty, "alt", ratio=1)
     with pytest.raises(ValueError, match="a PictureView shows pictures at ratio 1, got ratio 2"):
         widgets.PictureView().show(empty, "alt", np.full((4, 6, 4), 255, np.uint8), ratio=2)

@@ -681,6 +681,8 @@ def test_an_explorer_computes_its_frames_with_one_blas_thread(monkeypatch):
         return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
 
     before, seen = blas_threads(), []
+    if not before:
+        pytest.skip("threadpoolctl finds no BLAS library in this NumPy")
     for missing in (False, True):
         if missing:
             monkeypatch.setitem(sys.modules, "threadpoolctl", None)

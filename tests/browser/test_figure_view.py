@@ -12,6 +12,7 @@ draw their figures at twice their dpi, and the canvas shows those pixels one for
 from __future__ import annotations
 
 import base64
+import contextlib
 
 import numpy as np
 import pytest
@@ -53,7 +54,8 @@ SAVE = """\
 for i, ex in enumerate(explorers.values()):
     np.save(f"background_{i}.npy", ex.painter.background())
     np.save(f"figure_{i}.npy", ex.painter.rgba())
-    np.save(f"replayed_{i}.npy", scene.replay(scene.record(ex.figure, ex.painter.artists), ex.painter.background()))
+    np.save(f"replayed_{i}.npy", scene.replay(scene.record(ex.figure, ex.painter.artists), ex.painter.background(),
+                                              dpi=ex.figure.dpi))
     print(i, ex.view.frame, len(ex.view.ops), "ops")
 """
 
@@ -73,11 +75,25 @@ def _show(page, lab, name):
     bh._settle(page)
 
 
+@contextlib.contextmanager
+def _page_on_a_screen(browser, lab, scale):
+    """A tab on a screen of ``scale`` pixels per CSS pixel (whatever COURSE_BROWSER_SCALE says); its kernels
+    are stopped afterwards."""
+    context = browser.new_context(viewport=bh.VIEWPORT, device_scale_factor=scale)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+        lab.shutdown_kernels()
+
+
 @pytest.fixture
-def shown(page, lab):
-    _show(page, lab, "figure_view.ipynb")
+def shown(browser, lab):
+    with _page_on_a_screen(browser, lab, 1) as page:
+        _show(page, lab, "figure_view.ipynb")
+        drawn = _canvases(page)
     load = lambda name: [np.load(lab.root / f"{name}_{i}.npy") for i in range(2)]  # noqa: E731
-    return load("figure"), load("replayed"), load("background"), _canvases(page)
+    return load("figure"), load("replayed"), load("background"), drawn
 
 
 @pytest.fixture
@@ -85,18 +101,13 @@ def shown_at_2x(browser, lab):
     """The same explorers on a screen of two pixels per CSS pixel; the pictures they should show, made here
     by the same explorers told the screen's ratio as the browser tells it (what the SAVE cell saved was drawn
     before the browser had said it)."""
-    context = browser.new_context(viewport=bh.VIEWPORT, device_scale_factor=2)
-    page = context.new_page()
-    try:
+    with _page_on_a_screen(browser, lab, 2) as page:
         _show(page, lab, "figure_view_2x.ipynb")
         bh._wait_js(page, "() => { const c = [...document.querySelectorAll('canvas.course-figure')];"
                           " return c.length === 2 && c.every(x => x.dataset.ratio === '2'); }",
                     30, "the explorers to send their figures drawn at twice their resolution")
         bh._settle(page)
         drawn = _canvases(page)
-    finally:
-        context.close()
-        lab.shutdown_kernels()
     namespace = {}
     exec(SETUP, namespace)                  # noqa: S102 -- the notebook's own first cell
     pictures, replayed, backgrounds = [], [], []
