@@ -121,10 +121,6 @@ class HistoryCache:
         self._runs = OrderedDict()
         self.hits = self.misses = 0
 
-    def get(self, key, compute):
-        """The cached value of ``key``, or ``compute()`` stored under it."""
-        return self.get_all([key], lambda missing: [compute()])[0]
-
     def get_all(self, keys, compute):
         """The cached values of ``keys``, in order; those not cached come from one call ``compute(missing)``.
 

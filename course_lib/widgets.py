@@ -145,6 +145,15 @@ def ipympl_frame(pixels, last, force_full=False):
     return mode, output.view(np.uint8).reshape((*output.shape, 4)), buff.copy()
 
 
+def _blas_controller():
+    """A threadpoolctl controller of the BLAS libraries NumPy has loaded, or None without threadpoolctl."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
+
+
 def new_view():
     """The explorers' default view: a :class:`~course_lib.figure_view.FigureView`, or, where anywidget is not
     installed, a :class:`PictureView` (whole pictures, slower), with a warning that says how to get the first."""
@@ -167,14 +176,8 @@ class PictureView(W.Image):
     def __init__(self):
         super().__init__(format="png")
 
-    def show(self, scene, alt, background=None, ratio=1.0):
-        """Show ``background`` (the whole picture, RGBA); ``scene`` must be empty. ``alt`` goes to the status line.
-
-        ``ratio`` must be 1: the image widget shows a picture at one pixel per CSS pixel (it reports no
-        screen resolution, so its explorer never draws at another).
-        """
-        if ratio != 1:
-            raise ValueError(f"a PictureView shows pictures at ratio 1, got ratio {ratio!r}")
+    def show(self, scene, alt, background=None):
+        """Show ``background`` (the whole picture, RGBA); ``scene`` must be empty. ``alt`` goes to the status line."""
         if scene.ops:
             raise ValueError(f"a PictureView shows whole pictures and cannot draw a scene of {len(scene.ops)} ops")
         if background is not None:
@@ -239,7 +242,7 @@ class Explorer:
         self._holding = False
         self._moved_axes = []
         self._shown = None          # the slider values of the frame on show
-        self._blas = None           # a threadpoolctl controller, made on the first compute (False: none)
+        self._blas = _blas_controller()     # limits BLAS to one thread in compute (None: no threadpoolctl)
 
     def _finish(self, controls):
         """Call at the end of a subclass's ``__init__``, once its artists exist, with the controls to show."""
@@ -365,14 +368,7 @@ class Explorer:
         the browser test on two cores, notebook 08's moves computed in a median 150 ms with one thread
         against 210 ms with two. Without threadpoolctl (installed with scikit-learn) BLAS is left as it is.
         """
-        if self._blas is None:
-            try:
-                from threadpoolctl import ThreadpoolController
-            except ImportError:
-                self._blas = False
-            else:
-                self._blas = ThreadpoolController()
-        return self._blas.limit(limits=1, user_api="blas") if self._blas else contextlib.nullcontext()
+        return contextlib.nullcontext() if self._blas is None else self._blas.limit(limits=1, user_api="blas")
 
     def _send(self):
         """Show the new frame in the view: the moving artists as a scene, over the background if it changed
@@ -392,7 +388,11 @@ class Explorer:
         self.view.show(Scene([], b"", b""), self.alt, painter.rgba(), **self._resolution())
 
     def _resolution(self):
-        """How the view is to show the pictures: at ``ratio`` pixels per CSS pixel, in the figure's CSS size."""
+        """How the view is to show the pictures: at ``ratio`` pixels per CSS pixel, in the figure's CSS size.
+
+        Nothing at a ratio of 1, every view's default: a :class:`PictureView`, which takes no other
+        (:meth:`set_pixel_ratio` refuses it one), gets nothing it does not know.
+        """
         return {"ratio": self.ratio, "size": self._size} if self.ratio != 1 else {}
 
     @property

@@ -144,6 +144,14 @@ def _data_parallel_sgd_worker_by_worker(model, data, compressor, workers, steps,
     return loss, sent_bytes, fraction, res_norm, params
 
 
+def _assert_same_run(h, loss, params):
+    """``h`` is the readable loop's run: its losses to rounding (they are evaluated features first,
+    Model.path_loss: the same sums in another order), its parameters bit for bit."""
+    np.testing.assert_allclose(h.loss, loss, rtol=1e-14)
+    for k in params:
+        np.testing.assert_array_equal(h.params[k], params[k])
+
+
 @pytest.mark.parametrize("compressor, workers", [
     (D.dense(), 1), (D.dense(), 3), (D.threshold(0.2), 4), (D.threshold(0.2, error_feedback=False), 4),
     (D.threshold(0.3, quantize=True), 2), (D.top_k(0.05), 4), (D.top_k(0.01, error_feedback=False), 3),
@@ -155,15 +163,11 @@ def test_all_workers_at_once_give_what_one_worker_after_another_gives(digits, co
     h = D.data_parallel_sgd(model, digits, compressor, workers=workers, steps=25, batch_size=8, seed=3)
     loss, sent_bytes, fraction, res_norm, params = _data_parallel_sgd_worker_by_worker(
         model, digits, compressor, workers, steps=25, batch_size=8, seed=3)
-    # the losses along the path are evaluated features first (Model.path_loss): the same sums in another
-    # order, so they agree to rounding; everything the run computes is the same bit for bit
-    np.testing.assert_allclose(h.loss, loss, rtol=1e-14)
+    _assert_same_run(h, loss, params)
     np.testing.assert_array_equal(h.bytes_sent, sent_bytes)
     np.testing.assert_array_equal(h.sent_fraction, fraction)
     # the residuals' squares are summed per parameter array over all workers, not per worker: rounding only
     np.testing.assert_allclose(h.residual_norm, res_norm, rtol=1e-14, atol=1e-300)
-    for k in params:
-        np.testing.assert_array_equal(h.params[k], params[k])
 
 
 @pytest.mark.parametrize("compressor", [D.dense(), D.threshold(0.5), D.threshold(0.5, quantize=True),
@@ -186,32 +190,6 @@ def test_compressing_a_stack_of_workers_is_compressing_each(compressor):
         assert costs[i] == D.message_bytes(compressor, one_sent)
 
 
-@pytest.mark.parametrize("steps", [8, 24, 48])
-def test_runs_side_by_side_are_each_run_alone_bit_for_bit_for_a_scalar_model_too(steps):
-    """A model with one output (whose products for a single set take another BLAS routine) gets each run's
-    losses as data_parallel_sgd gives them: every run's path is evaluated on its own, in the same chunks."""
-    split = data.diabetes()
-    model = models.linear_regression(split.n_features)
-    compressors = [D.dense(), D.top_k(0.25), D.threshold(0.5)]
-    together = D.data_parallel_runs(model, split, compressors, workers=3, steps=steps, batch_size=8, seed=1)
-    for c, h in zip(compressors, together):
-        alone = D.data_parallel_sgd(model, split, c, workers=3, steps=steps, batch_size=8, seed=1)
-        np.testing.assert_array_equal(h.loss, alone.loss)
-
-
-def test_path_loss_is_the_loss_at_each_point(digits):
-    model = models.softmax_regression(64, 10)
-    path = [model.init_params(seed) for seed in range(11)]
-    expected = [model.loss(p, digits.X_train, digits.y_train) for p in path]
-    for chunk in (1, 4, 11, 50):
-        np.testing.assert_allclose(model.path_loss(path, digits.X_train, digits.y_train, chunk=chunk), expected,
-                                   rtol=1e-14)
-    with pytest.raises(ValueError, match="chunk must be an integer >= 1, got 0"):
-        model.path_loss(path, digits.X_train, digits.y_train, chunk=0)
-    with pytest.raises(ValueError, match="path must hold at least one parameter set"):
-        model.path_loss([], digits.X_train, digits.y_train)
-
-
 def test_a_minibatch_is_at_most_the_smallest_shard(digits):
     """With more samples asked than a shard holds, every worker draws as many as the smallest shard has."""
     model = models.softmax_regression(64, 10)
@@ -219,9 +197,7 @@ def test_a_minibatch_is_at_most_the_smallest_shard(digits):
     h = D.data_parallel_sgd(model, digits, D.dense(), workers=8, steps=3, batch_size=10 * n)
     loss, *_, params = _data_parallel_sgd_worker_by_worker(model, digits, D.dense(), 8, steps=3, batch_size=n // 8,
                                                            seed=0)
-    np.testing.assert_allclose(h.loss, loss, rtol=1e-14)      # (features first: see the test above)
-    for k in params:
-        np.testing.assert_array_equal(h.params[k], params[k])
+    _assert_same_run(h, loss, params)
 
 
 def test_compress_workers_takes_plain_stacked_arrays():
@@ -246,9 +222,7 @@ def test_a_compressor_of_ones_own_is_applied_worker_by_worker(digits):
     h = D.data_parallel_sgd(model, digits, scaled_sign, workers=4, steps=10, batch_size=8, seed=2)
     loss, *_, params = _data_parallel_sgd_worker_by_worker(model, digits, scaled_sign, 4, steps=10, batch_size=8,
                                                            seed=2)
-    np.testing.assert_allclose(h.loss, loss, rtol=1e-14)      # (features first: see the test above)
-    for k in params:
-        np.testing.assert_array_equal(h.params[k], params[k])
+    _assert_same_run(h, loss, params)
 
 
 def test_a_dense_message_costs_four_bytes_an_entry_whatever_its_compressor_says():
@@ -283,18 +257,31 @@ def test_top_k_keeps_what_a_stable_sort_keeps(shape, fraction):
         assert np.all(np.count_nonzero(np.atleast_2d(sent), axis=1) <= k)
 
 
-@pytest.mark.parametrize("opt", [optim.sgd(lr=0.1), optim.adam(lr=0.01)])
-def test_runs_side_by_side_are_each_compressors_own_run(digits, opt):
+EVERY_KIND = [D.dense(), D.threshold(0.2), D.threshold(0.2, error_feedback=False), D.threshold(0.3, quantize=True),
+              D.top_k(0.05), D.top_k(0.01, error_feedback=False),
+              D.Compressor("scaled sign", lambda a: np.sign(a) * np.abs(a).mean())]
+SIDE_BY_SIDE = {
+    # name: (model, data set (None: digits), compressors, optimizer, steps)
+    "softmax, sgd": (models.softmax_regression(64, 10), None, EVERY_KIND, optim.sgd(lr=0.1), 15),
+    "softmax, adam": (models.softmax_regression(64, 10), None, EVERY_KIND, optim.adam(lr=0.01), 15),
+    # one output: a chunk of a single parameter set takes another BLAS routine (a matrix-vector product),
+    # so each run's path must be cut into the chunks data_parallel_sgd cuts it into
+    **{f"linear regression, {steps} steps": (models.linear_regression(10), data.diabetes(),
+                                              [D.dense(), D.top_k(0.25), D.threshold(0.5)], optim.sgd(lr=0.1), steps)
+       for steps in (8, 24, 48)},
+}
+
+
+@pytest.mark.parametrize("case", SIDE_BY_SIDE)
+def test_runs_side_by_side_are_each_compressors_own_run(digits, case):
     """data_parallel_runs trains every compressor on the same minibatches with stacked parameters: each run
     is the one data_parallel_sgd gives for its compressor alone, bit for bit."""
-    model = models.softmax_regression(64, 10)
-    compressors = [D.dense(), D.threshold(0.2), D.threshold(0.2, error_feedback=False),
-                   D.threshold(0.3, quantize=True), D.top_k(0.05), D.top_k(0.01, error_feedback=False),
-                   D.Compressor("scaled sign", lambda a: np.sign(a) * np.abs(a).mean())]
-    runs = D.data_parallel_runs(model, digits, compressors, workers=3, steps=15, batch_size=8, opt=opt, seed=4)
+    model, split, compressors, opt, steps = SIDE_BY_SIDE[case]
+    split = digits if split is None else split
+    runs = D.data_parallel_runs(model, split, compressors, workers=3, steps=steps, batch_size=8, opt=opt, seed=4)
     assert len(runs) == len(compressors)
     for compressor, h in zip(compressors, runs):
-        alone = D.data_parallel_sgd(model, digits, compressor, workers=3, steps=15, batch_size=8, opt=opt, seed=4)
+        alone = D.data_parallel_sgd(model, split, compressor, workers=3, steps=steps, batch_size=8, opt=opt, seed=4)
         assert h.label == alone.label and h.dense_bytes_per_step == alone.dense_bytes_per_step
         for field in ("loss", "bytes_sent", "sent_fraction", "residual_norm"):
             np.testing.assert_array_equal(getattr(h, field), getattr(alone, field), err_msg=field)

@@ -80,7 +80,8 @@ def test_cache_reuses_runs(problem):
     with pytest.raises(ValueError, match="compute returned 1 values for 2 keys"):
         cache.get_all(["p", "q"], lambda missing: [0])
     small = DE.HistoryCache(maxsize=1)
-    assert small.get("a", lambda: 1) == 1 and small.get("b", lambda: 2) == 2 and small.get("a", lambda: 3) == 3
+    for key, value, got in (("a", 1, 1), ("b", 2, 2), ("a", 3, 3)):           # "a" was dropped for "b"
+        assert small.get_all([key], lambda missing, value=value: [value]) == [got]
     with pytest.raises(ValueError, match="maxsize"):
         DE.HistoryCache(0)
 

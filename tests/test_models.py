@@ -300,6 +300,10 @@ def test_path_loss_is_the_loss_at_each_point_to_rounding(name, chunk):
                                rtol=1e-14, atol=1e-15)
     with pytest.raises(ValueError, match="X must be one data set"):
         model.path_loss(path, np.stack([X, X]), y)
+    with pytest.raises(ValueError, match="chunk must be an integer >= 1, got 0"):
+        model.path_loss(path, X, y, chunk=0)
+    with pytest.raises(ValueError, match="path must hold at least one parameter set"):
+        model.path_loss([], X, y)
 
 
 def test_a_stack_of_biases_alone_broadcasts():

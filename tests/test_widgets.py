@@ -680,16 +680,19 @@ def test_an_explorer_computes_its_frames_with_one_blas_thread(monkeypatch):
     def blas_threads():
         return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
 
-    before, seen = blas_threads(), []
-    if not before:
+    if not blas_threads():
         pytest.skip("threadpoolctl finds no BLAS library in this NumPy")
-    for missing in (False, True):
-        if missing:
-            monkeypatch.setitem(sys.modules, "threadpoolctl", None)
-        ex = widgets.FunctionExplorer(objectives.parabola())
-        real = ex.compute
-        ex.compute = lambda values, real=real: seen.append(blas_threads()) or real(values)
-        ex.update(x=1.0)
-        assert ex.frame.point[0] == 1.0 and blas_threads() == before
+    seen = []
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):    # two, whatever this machine has
+        before = blas_threads()
+        assert set(before) == {2}
+        for missing in (False, True):
+            if missing:
+                monkeypatch.setitem(sys.modules, "threadpoolctl", None)
+            ex = widgets.FunctionExplorer(objectives.parabola())
+            real = ex.compute
+            ex.compute = lambda values, real=real: seen.append(blas_threads()) or real(values)
+            ex.update(x=1.0)
+            assert ex.frame.point[0] == 1.0 and blas_threads() == before
     assert seen[0] == [1] * len(before) and seen[1] == before
     plt.close("all")

@@ -41,17 +41,6 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-dev-shm-usage"]
 VIEWPORT = {"width": 1400, "height": 1000}
 
-
-def device_scale():
-    """The screen's pixels per CSS pixel for the course's pages: ``COURSE_BROWSER_SCALE`` (default 1)."""
-    value = os.environ.get("COURSE_BROWSER_SCALE", "1")
-    try:
-        scale = float(value)
-    except ValueError:
-        scale = float("nan")
-    if not 0.5 <= scale <= 4:
-        raise ValueError(f"COURSE_BROWSER_SCALE must be a number from 0.5 to 4, got {value!r}")
-    return scale
 # A dragged slider's figure must change within this many seconds: in the notebooks that must have
 # a live slider (and the fixtures), and in the others, whose explorers may train a model per move.
 REPAINT_S = float(os.environ.get("COURSE_BROWSER_REPAINT_S", 1.0))
@@ -73,6 +62,19 @@ SETTINGS = {
 # brings harmless noise, add the narrowest pattern that matches it, with the reason, here.
 HARMLESS_CONSOLE = []
 HARMLESS_404 = []
+
+
+def device_scale():
+    """The screen's pixels per CSS pixel for the course's pages: ``COURSE_BROWSER_SCALE`` (default 1)."""
+    value = os.environ.get("COURSE_BROWSER_SCALE", "1")
+    try:
+        scale = float(value)
+    except ValueError:
+        scale = float("nan")
+    if not 0.5 <= scale <= 4:
+        raise ValueError(f"COURSE_BROWSER_SCALE must be a number from 0.5 to 4, got {value!r}")
+    return scale
+
 
 # Latencies and run times gathered by the tests (conftest.py reports and saves them at the end).
 MEASURED = {"notebooks": {}, "fixture": {}, "notes": [], "machine": None}   # machine: set when the results are written

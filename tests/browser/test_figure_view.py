@@ -3,10 +3,11 @@
 An explorer sends its moving artists as drawing commands (``course_lib.scene``), which the browser
 replays over the background picture (``course_lib/figure_view.js``). Here a notebook builds explorers
 in states that use every kind of command (lines, dashes, markers, an arrow, translucent text boxes,
-text), saves matplotlib's own picture of each and the same scene replayed by matplotlib's Agg renderer
-(``scene.replay``), and the test compares both with the browser's canvas, pixel by pixel. On a screen with
-two pixels per CSS pixel (``device_scale_factor=2``) the browser reports that to the kernel, the explorers
-draw their figures at twice their dpi, and the canvas shows those pixels one for one.
+text) and shows them in JupyterLab; the test builds the same explorers (the notebook's cell, run here),
+and compares matplotlib's own picture of each, and the same scene replayed by matplotlib's Agg renderer
+(``scene.replay``), with the browser's canvas, pixel by pixel. On a screen with two pixels per CSS pixel
+(``device_scale_factor=2``) the browser reports that to the kernel, the explorers draw their figures at
+twice their dpi, and the canvas shows those pixels one for one (the explorers here are told the same ratio).
 """
 
 from __future__ import annotations
@@ -39,8 +40,7 @@ MIN_PICTURE_MATCH = 0.75
 MAX_DIFFERING_ELSEWHERE = 0.003
 
 SETUP = """\
-import numpy as np
-from course_lib import objectives, scene, widgets
+from course_lib import objectives, widgets
 
 explorers = {
     "paths, markers, diverged runs and their warning text": widgets.OptimizerExplorer(
@@ -50,29 +50,11 @@ explorers = {
 explorers["paths, markers, diverged runs and their warning text"].update(**{"gd.lr": 0.01, "steps": 120})
 """
 
-SAVE = """\
-for i, ex in enumerate(explorers.values()):
-    np.save(f"background_{i}.npy", ex.painter.background())
-    np.save(f"figure_{i}.npy", ex.painter.rgba())
-    np.save(f"replayed_{i}.npy", scene.replay(scene.record(ex.figure, ex.painter.artists), ex.painter.background(),
-                                              dpi=ex.figure.dpi))
-    print(i, ex.view.frame, len(ex.view.ops), "ops")
-"""
-
 
 def _canvases(page):
     """The pixels of every course figure on the page, read back from the canvas as PNG."""
     urls = page.evaluate("() => [...document.querySelectorAll('canvas.course-figure')].map(c => c.toDataURL())")
     return [decode_png(base64.b64decode(u.split(",", 1)[1])) for u in urls]
-
-
-def _show(page, lab, name):
-    name = bh.write_notebook(lab, name, [SETUP, *(f"list(explorers.values())[{i}]" for i in range(2)), SAVE])
-    bh.open_notebook(page, lab, name)
-    bh.run_all(page, 120)
-    bh.wait_widgets_rendered(page)
-    assert bh.wait_figures_drawn(page) == 0
-    bh._settle(page)
 
 
 @contextlib.contextmanager
@@ -87,41 +69,41 @@ def _page_on_a_screen(browser, lab, scale):
         lab.shutdown_kernels()
 
 
-@pytest.fixture
-def shown(browser, lab):
-    with _page_on_a_screen(browser, lab, 1) as page:
-        _show(page, lab, "figure_view.ipynb")
-        drawn = _canvases(page)
-    load = lambda name: [np.load(lab.root / f"{name}_{i}.npy") for i in range(2)]  # noqa: E731
-    return load("figure"), load("replayed"), load("background"), drawn
-
-
-@pytest.fixture
-def shown_at_2x(browser, lab):
-    """The same explorers on a screen of two pixels per CSS pixel; the pictures they should show, made here
-    by the same explorers told the screen's ratio as the browser tells it (what the SAVE cell saved was drawn
-    before the browser had said it)."""
-    with _page_on_a_screen(browser, lab, 2) as page:
-        _show(page, lab, "figure_view_2x.ipynb")
-        bh._wait_js(page, "() => { const c = [...document.querySelectorAll('canvas.course-figure')];"
-                          " return c.length === 2 && c.every(x => x.dataset.ratio === '2'); }",
-                    30, "the explorers to send their figures drawn at twice their resolution")
-        bh._settle(page)
-        drawn = _canvases(page)
+def _expected(scale):
+    """The notebook's explorers built here and told the screen's ratio, as the browser tells the kernel's:
+    for each, matplotlib's picture, its scene replayed by Agg over the background, and the background."""
     namespace = {}
     exec(SETUP, namespace)                  # noqa: S102 -- the notebook's own first cell
     pictures, replayed, backgrounds = [], [], []
     for ex in namespace["explorers"].values():
-        ex.view.device_pixel_ratio = 2.0
+        ex.view.device_pixel_ratio = scale
         backgrounds.append(ex.painter.background().copy())
         pictures.append(ex.painter.rgba().copy())
         replayed.append(scene.replay(scene.record(ex.figure, ex.painter.artists), backgrounds[-1], dpi=ex.figure.dpi))
-    return pictures, replayed, backgrounds, drawn
+    return pictures, replayed, backgrounds
 
 
-@pytest.mark.parametrize("screen", ["1x", "2x"])
-def test_the_browser_draws_each_explorer_as_matplotlib_does(request, screen):
-    pictures, replayed, backgrounds, drawn = request.getfixturevalue("shown" if screen == "1x" else "shown_at_2x")
+@pytest.fixture(params=[1, 2], ids=["1x", "2x"])
+def shown(request, browser, lab):
+    """What the browser shows of the explorers on a screen of 1 or 2 pixels per CSS pixel, and what it should."""
+    scale = request.param
+    with _page_on_a_screen(browser, lab, scale) as page:
+        name = bh.write_notebook(lab, f"figure_view_{scale}x.ipynb",
+                                 [SETUP, *(f"list(explorers.values())[{i}]" for i in range(2))])
+        bh.open_notebook(page, lab, name)
+        bh.run_all(page, 120)
+        bh.wait_widgets_rendered(page)
+        assert bh.wait_figures_drawn(page) == 0
+        bh._wait_js(page, "() => { const c = [...document.querySelectorAll('canvas.course-figure')];"
+                          f" return c.length === 2 && c.every(x => x.dataset.ratio === '{scale}'); }}",
+                    30, f"the explorers to show their figures drawn at {scale} pixels per CSS pixel")
+        bh._settle(page)
+        drawn = _canvases(page)
+    return (*_expected(scale), drawn)
+
+
+def test_the_browser_draws_each_explorer_as_matplotlib_does(shown):
+    pictures, replayed, backgrounds, drawn = shown
     assert len(drawn) == len(pictures)
     for picture, replay, background, got in zip(pictures, replayed, backgrounds, drawn):
         assert got.shape == picture.shape
