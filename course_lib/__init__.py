@@ -12,7 +12,7 @@ run
 Everything else is one import away (``from course_lib import plotting``):
 ``rates``, ``sweep``, ``perturb``, ``distributed``, ``losses``, ``models``,
 ``data``, ``train``, ``style``, ``plotting``, ``explore``, ``widgets``,
-``painter``, ``scene``, ``figure_view``, ``png``, ``critical``, ``random_hessians``
+``painter``, ``scene``, ``figure_view``, ``png``, ``idle``, ``critical``, ``random_hessians``
 and the notebook explorers; see the README for a line on each.
 
 Only ``optim`` and ``run`` (which need nothing but NumPy) are imported with the

@@ -30,6 +30,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from .models import PATH_CHUNK
 from .optim import Optimizer, sgd
 from .optim._core import flag, non_negative, positive, positive_int
 
@@ -239,7 +240,7 @@ class DistributedHistory:
     label: str
 
 
-def data_parallel_sgd(model, data, compressor, workers=4, steps=200, batch_size=16, opt=None, seed=0):
+def data_parallel_sgd(model, data, compressor, workers=4, steps=200, batch_size=16, opt=None, seed=0, callback=None):
     r"""Train ``model`` with ``workers`` simulated workers that send compressed gradients.
 
     Each step, worker :math:`k` draws ``batch_size`` samples from its own shard,
@@ -266,6 +267,10 @@ def data_parallel_sgd(model, data, compressor, workers=4, steps=200, batch_size=
         The server's optimizer; default ``sgd(lr=0.1)``.
     seed : int
         Seeds the initial parameters, the shards and the minibatches.
+    callback : callable, optional
+        Called as ``callback(t)`` after step ``t`` (1 to ``steps``), as ``scipy.optimize.minimize``'s
+        callback is. An exception it raises stops the training and reaches the caller: an explorer
+        computing ahead gives way to a slider move this way.
 
     Returns
     -------
@@ -275,10 +280,11 @@ def data_parallel_sgd(model, data, compressor, workers=4, steps=200, batch_size=
     --------
     data_parallel_runs : several compressors trained side by side on the same minibatches.
     """
-    return data_parallel_runs(model, data, [compressor], workers, steps, batch_size, opt, seed)[0]
+    return data_parallel_runs(model, data, [compressor], workers, steps, batch_size, opt, seed, callback)[0]
 
 
-def data_parallel_runs(model, data, compressors, workers=4, steps=200, batch_size=16, opt=None, seed=0):
+def data_parallel_runs(model, data, compressors, workers=4, steps=200, batch_size=16, opt=None, seed=0,
+                       callback=None):
     r"""Train ``model`` once per compressor, side by side: each run is :func:`data_parallel_sgd` with its compressor.
 
     The runs share everything but the compressor: the start, the shards and every minibatch.
@@ -292,7 +298,7 @@ def data_parallel_runs(model, data, compressors, workers=4, steps=200, batch_siz
     ----------
     compressors : sequence of Compressor
         One run per compressor.
-    model, data, workers, steps, batch_size, opt, seed
+    model, data, workers, steps, batch_size, opt, seed, callback
         As for :func:`data_parallel_sgd`.
 
     Returns
@@ -310,6 +316,8 @@ def data_parallel_runs(model, data, compressors, workers=4, steps=200, batch_siz
     opt = sgd(lr=0.1) if opt is None else opt
     if not isinstance(opt, Optimizer):
         raise ValueError(f"opt must be a course_lib.optim optimizer, got {opt!r}")
+    if callback is not None and not callable(callback):
+        raise ValueError(f"callback must be callable, got {callback!r}")
     X, y = data.X_train, data.y_train
     if workers > len(X):
         raise ValueError(f"workers must be at most the number of training samples ({len(X)}), got {workers}")
@@ -322,7 +330,15 @@ def data_parallel_runs(model, data, compressors, workers=4, steps=200, batch_siz
     params = {k: np.repeat(v[None, None], runs, axis=0) for k, v in start.items()}
     state = opt.init(params)
     residuals = [{k: np.zeros((workers, *v.shape)) for k, v in start.items()} for _ in compressors]
-    path = [params]
+    # The training loss along each run's path, a chunk of the path at a time as soon as it is complete:
+    # the chunks data_parallel_sgd cuts (so the same bits), and no step waits long for the next callback.
+    losses, pending = [[] for _ in compressors], [params]
+
+    def evaluate(points):
+        for r in range(runs):
+            losses[r].append(model.path_loss([{k: v[r, 0] for k, v in p.items()} for p in points], X, y,
+                                             chunk=PATH_CHUNK))
+
     n_sent = np.zeros((runs, steps, workers), dtype=int)     # entries in each worker's message, each step
     res_squares = np.zeros((runs, steps))                     # squared norm of all workers' residuals
     for t in range(steps):
@@ -336,9 +352,15 @@ def data_parallel_runs(model, data, compressors, workers=4, steps=200, batch_siz
             n_sent[r, t], total = entries_sent(compressor, sent, stacked=True)
             res_squares[r, t] = sum(np.sum(v ** 2) for v in residuals[r].values())
         params, state = opt.update(params, average, state)
-        path.append(params)
-    # each run's path on its own, cut into the chunks data_parallel_sgd would cut it into: the same bits
-    loss = [model.path_loss([{k: v[r, 0] for k, v in p.items()} for p in path], X, y) for r in range(runs)]
+        pending.append(params)
+        if len(pending) == PATH_CHUNK:
+            evaluate(pending)
+            pending = []
+        if callback is not None:
+            callback(t + 1)
+    if pending:
+        evaluate(pending)
+    loss = [np.concatenate(parts) for parts in losses]
     dense_step = workers * message_bytes(dense(), start)
     step_bytes = [_cost(c, n_sent[r], total).sum(axis=1).astype(int) for r, c in enumerate(compressors)]
     return [DistributedHistory(loss[r], np.concatenate([[0.0], np.cumsum(step_bytes[r])]),

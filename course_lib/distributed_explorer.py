@@ -83,10 +83,12 @@ def compression_sliders(kind, value=None, workers=4, max_workers=8):
     Parameters
     ----------
     kind : {"threshold", "top_k"}
-        ``"threshold"``: a linear slider ``tau`` on :math:`[0, 0.5]` (0 sends
-        everything); ``"top_k"``: a log slider ``fraction`` on :math:`[0.002, 1]`.
+        ``"threshold"``: a linear slider ``tau`` on :math:`[0, 0.5]` in steps of 0.01 (0 sends
+        everything); ``"top_k"``: a log slider ``fraction`` on :math:`[0.001, 1]` in steps of
+        0.05 decades (12 %). Coarse enough for the explorer to train every position of the slider
+        ahead, fine enough to see the curves move smoothly.
     value : float, optional
-        The compressor's starting value (default 0.1 for ``tau``, 0.05 for ``fraction``).
+        The compressor's starting value (default 0.1 for ``tau``, 0.01 for ``fraction``): a position of its slider.
     workers, max_workers : int
         Starting value and maximum of the ``workers`` slider (minimum 1).
 
@@ -95,9 +97,9 @@ def compression_sliders(kind, value=None, workers=4, max_workers=8):
     dict of str -> SliderSpec
     """
     if _check_kind(kind) == "threshold":
-        spec = SliderSpec("tau", 0.0, 0.5, 0.1, description="threshold τ")
+        spec = SliderSpec("tau", 0.0, 0.5, 0.1, description="threshold τ", step=0.01)
     else:
-        spec = SliderSpec("fraction", 0.002, 1.0, 0.05, log=True, description="top-k fraction")
+        spec = SliderSpec("fraction", 0.001, 1.0, 0.01, log=True, description="top-k fraction", step=0.05)
     if value is not None:
         spec = spec.with_value(value)
     return {spec.name: spec,
@@ -112,9 +114,13 @@ def make_compressor(kind, value, error_feedback=True):
 
 
 class HistoryCache:
-    """The last ``maxsize`` runs by ``(kind, value, error_feedback, workers)``: moving one slider back is free."""
+    """The last ``maxsize`` runs by ``(kind, value, error_feedback, workers)``: moving one slider back is free.
 
-    def __init__(self, maxsize=64):
+    The default holds what notebook 08's two explorers train ahead at one number of workers (every
+    position of both sliders, two runs each: 224 runs of about 8 kB).
+    """
+
+    def __init__(self, maxsize=512):
         if isinstance(maxsize, bool) or not isinstance(maxsize, int) or maxsize < 1:
             raise ValueError(f"maxsize must be a positive integer, got {maxsize!r}")
         self.maxsize = maxsize
@@ -144,7 +150,8 @@ class HistoryCache:
         return [found[key] for key in keys]
 
 
-def compression_runs(model, data, kind, value, workers, *, steps=80, batch_size=16, lr=0.1, seed=0, cache=None):
+def compression_runs(model, data, kind, value, workers, *, steps=80, batch_size=16, lr=0.1, seed=0, cache=None,
+                     callback=None):
     r"""Train ``model`` three times with ``workers`` workers: dense, compressed with and without residual.
 
     Parameters
@@ -163,6 +170,9 @@ def compression_runs(model, data, kind, value, workers, *, steps=80, batch_size=
         As in :func:`~course_lib.distributed.data_parallel_sgd` (the server takes SGD steps of size ``lr``).
     cache : HistoryCache, optional
         Reuse runs already computed (the dense run does not depend on ``kind`` and ``value``).
+    callback : callable, optional
+        Passed to :func:`~course_lib.distributed.data_parallel_runs` (called after each step; an
+        exception it raises stops the training, and nothing is cached).
 
     Returns
     -------
@@ -178,12 +188,14 @@ def compression_runs(model, data, kind, value, workers, *, steps=80, batch_size=
 
     def train(missing):       # the runs not cached yet, side by side on the same minibatches
         return distributed.data_parallel_runs(model, data, [keys[key] for key in missing], workers=workers,
-                                              steps=steps, batch_size=batch_size, opt=optim.sgd(lr=lr), seed=seed)
+                                              steps=steps, batch_size=batch_size, opt=optim.sgd(lr=lr), seed=seed,
+                                              callback=callback)
 
     return dict(zip(compressors, cache.get_all(list(keys), train)))
 
 
-def compression_frame(model, data, kind, value, workers, *, steps=80, batch_size=16, lr=0.1, seed=0, cache=None):
+def compression_frame(model, data, kind, value, workers, *, steps=80, batch_size=16, lr=0.1, seed=0, cache=None,
+                      callback=None):
     r"""The three runs of :func:`compression_runs` as loss curves against steps and megabytes sent.
 
     Parameters are those of :func:`compression_runs`.
@@ -194,7 +206,7 @@ def compression_frame(model, data, kind, value, workers, *, steps=80, batch_size
         The curves in the order ``dense``, ``residual kept``, ``residual dropped``.
     """
     runs = compression_runs(model, data, kind, value, workers, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
-                            cache=cache)
+                            cache=cache, callback=callback)
     name = f"threshold τ={value:.3g}" if kind == "threshold" else f"top-k f={value:.3g}"
     labels = {"dense": f"dense, K={workers}", "residual kept": f"{name}, residual kept, K={workers}",
               "residual dropped": f"{name}, residual dropped, K={workers}"}
@@ -247,6 +259,11 @@ class CompressionExplorer(widgets._Explorer):
     blit : bool
         Redraw only the curves (default).
 
+    Once a browser shows the figure, and after each move, the explorer trains the runs of the slider
+    positions nearest the one on show while the kernel is idle (:attr:`Explorer.prefetch
+    <course_lib.widgets.Explorer.prefetch>`): every position of the compressor's slider, and each
+    number of workers, takes about 3 s here; a move to one of them is then answered at once.
+
     Examples
     --------
     >>> ex = CompressionExplorer(models.softmax_regression(64, 10), data.digits(), "threshold")
@@ -257,6 +274,15 @@ class CompressionExplorer(widgets._Explorer):
     # No move changes an axis (the bytes axis is set wide enough in _build_figure), so there is no
     # panel to redraw alone, nor to measure for it while the cell runs.
     one_panel_redraws = False
+    # A move trains two models (about 40 ms here, several times that while a browser shares the
+    # machine): the runs of the slider positions around the one on show are trained while the kernel
+    # is idle, and a move there is then answered from the cache.
+    prefetch = True
+
+    @property
+    def prefetch_limit(self):
+        """As many settings as a third of the cache holds (each trains up to three runs)."""
+        return self.cache.maxsize // 3
 
     def __init__(self, model, data, kind="threshold", *, value=None, workers=4, max_workers=8, steps=80,
                  batch_size=16, lr=0.1, seed=0, cache=None, title=None, canvas=False, blit=True,
@@ -302,6 +328,12 @@ class CompressionExplorer(widgets._Explorer):
     def compute(self, values):
         return compression_frame(self.model, self.data, self.kind, values[KINDS[self.kind]], values["workers"],
                                  cache=self.cache, **self.run_args)
+
+    def compute_ahead(self, values, check):
+        """:meth:`compute` for the computing ahead: the training gives way to a slider move after any step."""
+        with self._one_blas_thread():
+            compression_frame(self.model, self.data, self.kind, values[KINDS[self.kind]], values["workers"],
+                              cache=self.cache, callback=check, **self.run_args)
 
     def _apply(self, frame):
         steps = np.arange(len(frame.curves[0].loss))

@@ -35,7 +35,7 @@ from .run import Trajectory, run
 __all__ = [
     "SliderSpec", "HYPERPARAM_SLIDERS", "OPTIMIZER_SLIDER_RANGES", "SeriesSpec", "PathData", "Frame",
     "TangentFrame", "FitFrame", "RunCache",
-    "hyperparam_sliders", "series_specs", "explorer_sliders", "default_start", "check_values",
+    "hyperparam_sliders", "series_specs", "explorer_sliders", "default_start", "nearby_values", "check_values",
     "window_2d", "window_1d", "truncate", "segment_exit", "expand_window", "visible_path", "path_data",
     "explorer_frame", "describe_frame", "log_limits", "nice_ceil", "linear_limits", "step_limits", "loss_view",
     "LOSS_SLACK_DECADES", "loss_scale", "tangent_frame", "fit_frame", "loss_grid",
@@ -64,6 +64,10 @@ class SliderSpec:
         Integer values only (an ``IntSlider``).
     description : str
         The label next to the slider.
+    step : float, optional
+        The distance between two positions of the slider, in decades on a log scale (see
+        :attr:`slider_step`, which gives the default). A coarser grid has fewer values to compute
+        ahead (:func:`nearby_values`).
     """
 
     name: str
@@ -73,6 +77,7 @@ class SliderSpec:
     log: bool = False
     integer: bool = False
     description: str = ""
+    step: float | None = None
 
     def __post_init__(self):
         for what in ("low", "high", "value"):
@@ -85,6 +90,45 @@ class SliderSpec:
             raise ValueError(f"slider {self.name!r}: value {self.value} is outside [{self.low}, {self.high}]")
         if self.log and self.low <= 0:
             raise ValueError(f"slider {self.name!r}: a log-scale slider needs low > 0, got {self.low}")
+        if self.step is not None:
+            span = self._ends()[1] - self._ends()[0]
+            if isinstance(self.step, bool) or not isinstance(self.step, (int, float)) or not 0 < self.step <= span:
+                raise ValueError(f"slider {self.name!r}: step must be a number in (0, {span:g}], got {self.step!r}")
+            if self.integer and self.step != int(self.step):
+                raise ValueError(f"slider {self.name!r}: an integer slider needs an integer step, got {self.step!r}")
+
+    def _ends(self):
+        """The ends of the track: ``low`` and ``high``, as powers of ten on a log scale."""
+        return (math.log10(self.low), math.log10(self.high)) if self.log else (self.low, self.high)
+
+    @property
+    def slider_step(self):
+        """The distance between two positions of the slider (on a log scale, in decades).
+
+        ``step`` if given; otherwise 1 for an integer slider, 1/200 of the range's decades on a log
+        scale, and the power of ten at or below 1/1000 of the range on a linear one.
+        """
+        if self.step is not None:
+            return self.step
+        if self.integer:
+            return 1
+        lo, hi = self._ends()
+        return (hi - lo) / 200 if self.log else 10.0 ** math.floor(math.log10((hi - lo) / 1000))
+
+    def positions(self):
+        """Every value the slider can take, as :meth:`snap` gives them, from ``low`` to ``high``.
+
+        The track runs from ``low`` in steps of :attr:`slider_step`, and ends at ``high`` (where the
+        last step may be shorter), as a browser's slider does.
+        """
+        lo, hi = self._ends()
+        step = self.slider_step
+        n = math.floor((hi - lo) / step * (1 + 1e-12))
+        track = [lo + i * step for i in range(n + 1)]
+        if hi - track[-1] > 1e-9 * step:
+            track.append(hi)
+        values = [self.snap(10.0 ** t if self.log else t) for t in track]
+        return list(dict.fromkeys(values))
 
     @property
     def label(self):
@@ -236,6 +280,40 @@ def explorer_sliders(objective, series, steps=100, max_steps=500, x0=None, windo
         name = f"{'xy'[i]}0"
         specs[name] = SliderSpec(name, lo, hi, float(start[i]), description=f"start {name[0]}₀")
     return specs
+
+
+def nearby_values(specs, values, keys=None, previous=None):
+    """Slider settings near ``values``, nearest first: each moves one slider (of ``keys``, default all).
+
+    A setting's distance is how far along its track the slider moved, as a fraction of the track,
+    so that the one position of a coarse slider next to the current one (a number of workers, 1 to
+    8) comes among a fine slider's many near ones. With ``previous``, the settings before ``values``:
+    a slider that moved from there is likely to go on the same way, and its positions further on
+    count at half their distance. The current setting itself is not given, nor is any setting twice.
+    An explorer computes them ahead while the learner reads (:attr:`course_lib.widgets.Explorer.prefetch`).
+
+    Returns
+    -------
+    list of dict
+        Complete settings: ``values`` with one slider moved.
+    """
+    keys = list(specs) if keys is None else list(keys)
+    unknown = set(keys) - set(specs)
+    if unknown:
+        raise ValueError(f"unknown slider(s) {sorted(unknown)}; the sliders are {sorted(specs)}")
+    near = []
+    for key in keys:
+        spec = specs[key]
+        lo, hi = spec._ends()
+        place = (lambda v: math.log10(v)) if spec.log else float
+        here = place(spec.snap(values[key]))
+        way = 0.0 if previous is None else np.sign(here - place(spec.snap(previous[key])))
+        for v in spec.positions():
+            if v != spec.snap(values[key]):
+                step = (place(v) - here) / (hi - lo)
+                near.append((abs(step) / (2 if step * way > 0 else 1), {**values, key: v}))
+    near.sort(key=lambda item: item[0])     # stable: equal distances keep the order of keys and positions
+    return [setting for _, setting in near]
 
 
 def check_values(specs, values):

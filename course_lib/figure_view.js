@@ -153,6 +153,14 @@ function render({ model, el }) {
   }
   reportPixelRatio();
 
+  // Tell the kernel that the view is on a page, where somebody may move the sliders next to it.
+  try {
+    model.set("shown", (model.get("shown") || 0) + 1);
+    model.save_changes();
+  } catch (err) {
+    // A notebook opened without its kernel: nobody computes anything.
+  }
+
   const onFrame = () => {
     canvas.dataset.received = String(performance.now());   // when the frame reached the page (for timing)
     show().catch((err) => console.error("course figure:", err));

@@ -13,8 +13,9 @@ from this package (nothing is fetched from the network). The browser tells the
 kernel its screen's pixels per CSS pixel (``device_pixel_ratio``, 2 on most
 high-density screens), and the explorer draws its figure at that resolution
 (:meth:`course_lib.widgets.Explorer.set_pixel_ratio`): background and moving
-artists are as sharp as the screen allows. The canvas carries the figure's alt
-text as its ``aria-label``.
+artists are as sharp as the screen allows. It also tells the kernel when it is
+put on a page (``shown``). The canvas carries the figure's alt text as its
+``aria-label``.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ class FigureView(anywidget.AnyWidget):
         The figure's description, for screen readers.
     frame : int
         Counts the frames shown; the browser redraws when it changes.
+    shown : int
+        Set by the browser: counts the times a browser has put the view on a page (an explorer then
+        computes ahead what its sliders are likely to ask for, :attr:`course_lib.widgets.Explorer.prefetch`).
 
     Examples
     --------
@@ -74,6 +78,7 @@ class FigureView(anywidget.AnyWidget):
     codes = traitlets.Bytes(b"").tag(sync=True)
     alt = traitlets.Unicode("").tag(sync=True)
     frame = traitlets.Int(0).tag(sync=True)
+    shown = traitlets.Int(0).tag(sync=True)
 
     def show(self, scene, alt, background=None, ratio=1.0, size=None):
         """Show ``scene`` (over a new ``background``, an RGBA array, if given) in one message to the browser.

@@ -28,6 +28,10 @@ canvas instead, as it does where anywidget is not installed (:func:`new_view`).
 With ``canvas=True`` the figure is an ipympl canvas (``%matplotlib widget``):
 slower to repaint, but with ipympl's toolbar to pan and zoom.
 
+An explorer whose moves compute for long (:attr:`Explorer.prefetch`) computes
+the slider settings next to the one on show ahead, on a background thread that
+gives way to every move and every cell (:mod:`course_lib.idle`).
+
 Display an explorer by making it the last expression of a cell.
 """
 
@@ -45,7 +49,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from . import critical, explore, plotting, png, style
+from . import critical, explore, idle, plotting, png, style
 from .painter import Painter
 from .scene import Scene, Unsupported, record
 from .explore import SliderSpec
@@ -199,13 +203,12 @@ def make_slider(spec, continuous_update=True):
     """The ipywidgets slider of a :class:`~course_lib.explore.SliderSpec` (``FloatLogSlider`` for log scales)."""
     common = dict(description=spec.label, continuous_update=continuous_update,
                   style={"description_width": "initial"}, layout=W.Layout(width="300px"))
+    step = spec.slider_step         # (so that its positions are those of spec.positions())
     if spec.integer:
-        return W.IntSlider(value=int(spec.value), min=int(spec.low), max=int(spec.high), step=1, **common)
+        return W.IntSlider(value=int(spec.value), min=int(spec.low), max=int(spec.high), step=step, **common)
     if spec.log:
-        lo, hi = math.log10(spec.low), math.log10(spec.high)
-        return W.FloatLogSlider(value=spec.value, base=10, min=lo, max=hi, step=(hi - lo) / 200,
-                                readout_format=".2e", **common)
-    step = 10.0 ** math.floor(math.log10((spec.high - spec.low) / 1000))
+        return W.FloatLogSlider(value=spec.value, base=10, min=math.log10(spec.low), max=math.log10(spec.high),
+                                step=step, readout_format=".2e", **common)
     return W.FloatSlider(value=spec.value, min=spec.low, max=spec.high, step=step, readout_format=".4g", **common)
 
 
@@ -227,6 +230,23 @@ class Explorer:
     #: much to measure and redraw alone as the whole figure does.
     one_panel_redraws = True
 
+    #: Whether the explorer computes ahead, on a background thread, the frames of the slider settings
+    #: next to the one on show (:func:`explore.nearby_values`, nearest first), so that a move there is
+    #: answered from its caches. It starts once a browser shows the figure, and again after each move
+    #: of a slider, never in a script or headless run; it gives way to every move and every cell (see
+    #: :mod:`course_lib.idle`). For an explorer whose moves compute longer than a drag can wait
+    #: (notebook 08's train two models), and whose ``compute`` caches what it computes.
+    prefetch = False
+    #: With :attr:`prefetch`: at most this many settings are computed ahead of one setting ...
+    prefetch_limit = 128
+    #: ... starting this many seconds after the move, when a drag has usually sent its next value.
+    prefetch_delay = 0.1
+
+    #: One computation at a time in the whole kernel, and a move before any computing ahead, which runs
+    #: on its background thread (:class:`course_lib.idle.Turns`; JupyterLab may deliver slider moves on
+    #: a thread of their own too, a kernel subshell).
+    _turns = idle.Turns()
+
     def __init__(self, specs, figsize, canvas, blit):
         self.specs = dict(specs)
         self.figure = new_figure(figsize, canvas=bool(canvas))
@@ -242,6 +262,7 @@ class Explorer:
         self._holding = False
         self._moved_axes = []
         self._shown = None          # the slider values of the frame on show
+        self._before = None         # ... and of the one before
         self._blas = _blas_controller()     # limits BLAS to one thread in compute (None: no threadpoolctl)
 
     def _finish(self, controls):
@@ -255,6 +276,7 @@ class Explorer:
             w.observe(self._on_change, names="value")
         if self.view is not None and self.view.has_trait("device_pixel_ratio"):
             self.view.observe(self._on_pixel_ratio, names="device_pixel_ratio")
+            self.view.observe(self._queue_ahead, names="shown")     # a browser shows it: someone reads
         self._run_ahead()
         self._refresh()
         if self.one_panel_redraws:
@@ -271,7 +293,7 @@ class Explorer:
         steps = self.specs.get("steps")
         values = self.values()
         if steps is not None and values["steps"] < steps.high:
-            with self._one_blas_thread():
+            with self._turns.foreground(), self._one_blas_thread():
                 self.compute({**values, "steps": steps.high})
 
     def _contour_and_panels(self, panels, grid, levels, **margins):
@@ -318,6 +340,33 @@ class Explorer:
         # which are what the frame is computed from, are those already shown.
         if not self._holding and self.values() != self._shown:
             self._refresh()
+            self._queue_ahead()
+
+    def _queue_ahead(self, change=None):
+        """With :attr:`prefetch`, queue the frames of the settings next to the one on show (up to
+        :attr:`prefetch_limit`) for the background thread, in place of those still queued; True if queued.
+
+        Called when a browser shows the figure (``change``) and after each move (then after
+        :attr:`prefetch_delay` seconds). Each is computed by :meth:`compute_ahead` and dropped: what stays
+        is what ``compute`` caches.
+        """
+        if not self.prefetch or self._shown is None:
+            return False
+        moved = change is None
+        settings = explore.nearby_values(self.specs, self._shown, previous=self._before if moved else None)
+        return self._turns.submit(self, [functools.partial(self.compute_ahead, values)
+                                         for values in settings[:self.prefetch_limit]],
+                                  delay=self.prefetch_delay if moved else 0.0, first=moved)
+
+    def compute_ahead(self, values, check):
+        """Compute, while the kernel is idle, what ``compute(values)`` caches (see :attr:`prefetch`).
+
+        ``check()`` raises :class:`course_lib.idle.GiveWay` when a slider move waits or a cell runs: an
+        explorer whose computation takes steps calls it between them, and the computation is tried again
+        later. By default ``compute(values)``, in one piece.
+        """
+        with self._one_blas_thread():
+            self.compute(values)
 
     def _on_pixel_ratio(self, change):
         # The browser reports its screen's pixels per CSS pixel: draw the figure at that resolution.
@@ -352,8 +401,8 @@ class Explorer:
 
     # -- one update: compute, copy into the artists, redraw what changed -------------------------
     def _refresh(self):
-        self._shown = self.values()
-        with self._one_blas_thread():
+        self._before, self._shown = self._shown, self.values()
+        with self._turns.foreground(), self._one_blas_thread():
             frame = self.compute(self._shown)
         self.render(frame)
         if self.view is not None:

@@ -346,3 +346,24 @@ def test_bytes_of_a_step_are_whole_bytes_for_any_price_per_entry(digits):
     step, readable_step = np.diff(h.bytes_sent), np.diff(sent_bytes)
     assert np.all(step == np.floor(step)) and np.all(step > 0)
     assert np.all((readable_step <= step) & (step < readable_step + 3))
+
+
+def test_the_callback_sees_every_step_and_can_stop_the_training(digits):
+    model = models.softmax_regression(64, 10)
+    seen = []
+    with_callback = D.data_parallel_runs(model, digits, [D.dense(), D.top_k(0.1)], workers=3, steps=11,
+                                         callback=seen.append)
+    without = D.data_parallel_runs(model, digits, [D.dense(), D.top_k(0.1)], workers=3, steps=11)
+    assert seen == list(range(1, 12))
+    for a, b in zip(with_callback, without):              # watching changes nothing
+        np.testing.assert_array_equal(a.loss, b.loss)
+        np.testing.assert_array_equal(a.params["W"], b.params["W"])
+
+    def stop_after_three(t):
+        if t == 3:
+            raise KeyboardInterrupt("stop")
+
+    with pytest.raises(KeyboardInterrupt, match="stop"):
+        D.data_parallel_sgd(model, digits, D.dense(), steps=11, callback=stop_after_three)
+    with pytest.raises(ValueError, match="callback must be callable, got 'print'"):
+        D.data_parallel_sgd(model, digits, D.dense(), callback="print")

@@ -5,13 +5,27 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from course_lib import data, distributed, distributed_explorer as DE, models
+from course_lib import data, distributed, distributed_explorer as DE, idle, models, objectives, widgets
+from course_lib.widgets import OptimizerExplorer
 
 
 @pytest.fixture(scope="module")
 def problem():
     """A small classification problem: fast enough to train many times."""
     return models.softmax_regression(2, 2), data.two_blobs(n=120, distance=2.0, spread=1.5, seed=1)
+
+
+def test_slider_grids_are_coarse_enough_to_train_every_position_ahead():
+    tau = DE.compression_sliders("threshold")["tau"]
+    assert tau.positions() == [round(0.01 * i, 2) for i in range(51)]
+    fraction = DE.compression_sliders("top_k")["fraction"]
+    positions = fraction.positions()
+    assert len(positions) == 61 and positions[0] == 0.001 and positions[-1] == 1.0
+    assert {0.002, 0.01, 0.1} <= set(positions)      # the notebook's values are positions of the slider
+    for kind in DE.KINDS:                               # and so are the defaults
+        spec = DE.compression_sliders(kind)[DE.KINDS[kind]]
+        assert spec.value in spec.positions()
+    assert DE.HistoryCache().maxsize == 512
 
 
 def test_sliders_per_kind():
@@ -140,3 +154,61 @@ def test_runs_computed_in_a_notebook_are_reused_by_the_explorer(problem):
     ex = DE.CompressionExplorer(model, split, "top_k", value=0.25, workers=2, steps=6, cache=cache)
     assert cache.misses == 3 and cache.hits == 3
     np.testing.assert_array_equal(ex.frame.curves[1].loss, runs["residual kept"].loss)
+
+
+@pytest.fixture
+def turns(monkeypatch):
+    """A background thread of the test's own, so that no other test's work runs on it."""
+    turns = idle.Turns(pause=0)
+    monkeypatch.setattr(widgets.Explorer, "_turns", turns)
+    yield turns
+    turns.wait_idle(60)
+
+
+def test_the_explorer_trains_ahead_once_a_browser_shows_it(problem, turns):
+    model, split = problem
+    ex = DE.CompressionExplorer(model, split, "threshold", value=0.3, steps=6)
+    assert not turns.busy and turns._thread is None          # built in a script or headless: nothing ahead
+    ex.view.shown += 1                                        # what the browser reports
+    assert turns.wait_idle(60) and turns.error is None
+    assert turns.done == 50 + 7                               # every other tau, and each other K, at this tau
+    misses = ex.cache.misses
+    for setting in (dict(tau=0.0), dict(tau=0.5), dict(tau=0.3, workers=8), dict(tau=0.31, workers=4)):
+        frame = ex.update(**setting)
+        fresh = DE.compression_frame(model, split, "threshold", frame.value, frame.workers, steps=6)
+        for a, b in zip(frame.curves, fresh.curves):          # trained ahead = trained when asked
+            np.testing.assert_array_equal(a.loss, b.loss)
+            np.testing.assert_array_equal(a.megabytes, b.megabytes)
+    assert ex.cache.misses == misses                          # every move answered from the cache
+
+
+def test_a_slider_move_trains_ahead_from_there(problem, turns):
+    model, split = problem
+    ex = DE.CompressionExplorer(model, split, "top_k", value=0.1, steps=6)
+    ex.controls["fraction"].value = 0.0891                    # a drag, as the browser sends it
+    assert ex.frame.value == 0.0891 and turns.wait_idle(60) and turns.done == 60 + 7
+    misses = ex.cache.misses
+    ex.controls["fraction"].value = 0.001
+    ex.controls["fraction"].value = 0.0891
+    ex.controls["workers"].value = 5
+    assert ex.cache.misses == misses
+    assert turns.wait_idle(60)
+    plain = OptimizerExplorer(objectives.rosenbrock(), ["gd"], steps=5)
+    plain.view.shown += 1
+    plain.controls["steps"].value = 4                         # an explorer that does not train ahead
+    assert not plain.prefetch and not turns.busy
+    plt.close("all")
+
+
+def test_training_ahead_gives_way_and_caches_nothing_half_done(problem):
+    model, split = problem
+    ex = DE.CompressionExplorer(model, split, "threshold", value=0.3, steps=6)
+    before = dict(ex.cache._runs)
+
+    def give_way(step):
+        if step == 3:
+            raise idle.GiveWay()
+
+    with pytest.raises(idle.GiveWay):
+        ex.compute_ahead({"tau": 0.2, "workers": 4}, give_way)
+    assert ex.cache._runs == before

@@ -3,6 +3,8 @@ matplotlib's picture, and an explorer sends them (with its background only when 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -269,3 +271,13 @@ def test_a_view_refuses_a_ratio_it_cannot_show():
     assert (view.width, view.height, view.ratio) == (5, 4, 1.5)
     with pytest.raises(ValueError, match="ratio 1 needs a new background: the one on show has ratio 1.5"):
         view.show(empty, "alt", ratio=1)
+
+
+def test_the_view_tells_the_kernel_when_a_browser_shows_it():
+    from course_lib import figure_view
+    from course_lib.figure_view import FigureView
+
+    view = FigureView()
+    assert view.shown == 0 and view.trait_metadata("shown", "sync")      # synchronised with the browser
+    script = (Path(figure_view.__file__).parent / "figure_view.js").read_text()
+    assert 'model.set("shown", (model.get("shown") || 0) + 1)' in script

@@ -55,6 +55,11 @@ def assert_frame_is_drawable(frame, window, margin=1.0):
     (dict(low=0.0, high=1.0, value=2.0), "outside"),
     (dict(low=0.0, high=1.0, value=0.5, log=True), "log-scale"),
     (dict(low=0.0, high=np.inf, value=0.5), "finite"),
+    (dict(low=0.0, high=1.0, value=0.5, step=0.0), r"step must be a number in \(0, 1\], got 0.0"),
+    (dict(low=0.0, high=1.0, value=0.5, step=2.0), r"step must be a number in \(0, 1\], got 2.0"),
+    (dict(low=0.01, high=1.0, value=0.5, log=True, step=3.0), r"step must be a number in \(0, 2\], got 3.0"),
+    (dict(low=0.0, high=1.0, value=0.5, step=True), "step must be a number"),
+    (dict(low=0, high=10, value=5, integer=True, step=0.5), "an integer slider needs an integer step, got 0.5"),
 ])
 def test_slider_spec_validates(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -557,6 +562,44 @@ def test_critical_point_classifier_widget():
     assert cp.classify("x.__class__") is None
     assert "Cannot use this formula" in cp.result.value and "double underscores" in cp.result.value
     assert cp.image.value == ""
+
+
+def test_slider_positions_are_the_values_a_browser_sends():
+    lr, momentum = explore.HYPERPARAM_SLIDERS["lr"], explore.HYPERPARAM_SLIDERS["momentum"]
+    assert lr.slider_step == pytest.approx(5 / 200) and momentum.slider_step == 1e-4     # the defaults
+    positions = lr.positions()
+    assert len(positions) == 201 and positions[0] == 1e-4 and positions[-1] == 10.0 and 0.01 in positions
+    assert positions == sorted(positions) and all(lr.snap(v) == v for v in positions)
+    assert len(momentum.positions()) == 9901 and momentum.positions()[-1] == 0.99
+    tau = SliderSpec("tau", 0.0, 0.5, 0.1, step=0.01)
+    assert tau.positions() == [round(0.01 * i, 2) for i in range(51)]
+    # a last step shorter than the others: the track still ends at `high`, as the browser's does
+    assert SliderSpec("x", 0.0, 1.0, 0.5, step=0.3).positions() == [0.0, 0.3, 0.6, 0.9, 1.0]
+    assert SliderSpec("k", 1, 8, 4, integer=True).positions() == list(range(1, 9))
+    f = SliderSpec("f", 0.001, 1.0, 0.01, log=True, step=0.05)
+    assert len(f.positions()) == 61 and {0.001, 0.002, 0.01, 0.1, 1.0} <= set(f.positions())
+    # the browser's slider has the same grid
+    for spec in (lr, tau, f):
+        w = widgets.make_slider(spec)
+        assert w.step == pytest.approx(spec.slider_step) and w.min == pytest.approx(explore.SliderSpec._ends(spec)[0])
+
+
+def test_nearby_values_nearest_first_one_slider_at_a_time():
+    specs = {"tau": SliderSpec("tau", 0.0, 0.5, 0.1, step=0.01),
+             "workers": SliderSpec("workers", 1, 8, 4, integer=True)}
+    here = {"tau": 0.3, "workers": 4}
+    near = explore.nearby_values(specs, here)
+    assert len(near) == 50 + 7 and here not in near and len({tuple(v.items()) for v in near}) == len(near)
+    assert all(sum(v[k] != here[k] for k in here) == 1 for v in near)       # one slider moved
+    assert near[:2] == [{"tau": 0.29, "workers": 4}, {"tau": 0.31, "workers": 4}]
+    # a step of K is a seventh of its track: it comes after seven steps of tau either way
+    assert near.index({"tau": 0.3, "workers": 3}) == 14 and near.index({"tau": 0.3, "workers": 5}) == 15
+    # after a move downwards, the positions further down come first (at half their distance)
+    down = explore.nearby_values(specs, here, previous={"tau": 0.35, "workers": 4})
+    assert [v["tau"] for v in down[:4]] == [0.29, 0.28, 0.31, 0.27]
+    assert explore.nearby_values(specs, here, keys=["workers"])[0] == {"tau": 0.3, "workers": 3}
+    with pytest.raises(ValueError, match=r"unknown slider\(s\) \['lr'\]"):
+        explore.nearby_values(specs, here, keys=["lr"])
 
 
 def test_make_slider_matches_the_spec():

@@ -1,0 +1,140 @@
+"""Computing ahead on a background thread (course_lib.idle.Turns): order, giving way, cells, errors.
+
+The background thread is real; every wait has a generous timeout, and no test asserts a duration.
+"""
+
+import threading
+import time
+
+import pytest
+
+from course_lib import idle
+
+TIMEOUT = 30
+
+
+def recorder(log, name):
+    """A task that appends its name to ``log``."""
+    return lambda check: log.append(name)
+
+
+def held(turns):
+    """Hold the background thread (as a running cell does) while queues are set up."""
+    turns.cell_started()
+    return turns
+
+
+def test_tasks_run_in_order_on_a_thread_of_their_own():
+    turns, log, threads = idle.Turns(pause=0), [], []
+    tasks = [recorder(log, i) for i in range(3)] + [lambda check: threads.append(threading.current_thread())]
+    assert not turns.busy and turns.submit("a", tasks) and turns.wait_idle(TIMEOUT)
+    assert log == [0, 1, 2] and turns.done == 4 and not turns.busy
+    assert threads[0] is not threading.current_thread() and threads[0].daemon
+
+
+def test_queues_take_turns_and_a_moved_one_goes_first():
+    turns, log = held(idle.Turns(pause=0)), []
+    turns.submit("a", [recorder(log, f"a{i}") for i in range(3)])
+    turns.submit("b", [recorder(log, f"b{i}") for i in range(2)])
+    turns.submit("c", [recorder(log, "c0")], first=True)
+    turns.cell_finished()
+    assert turns.wait_idle(TIMEOUT)
+    assert log == ["c0", "a0", "b0", "a1", "b1", "a2"]
+
+
+def test_a_new_queue_replaces_the_old_one_and_cancel_forgets_it():
+    turns, log = held(idle.Turns(pause=0)), []
+    turns.submit("a", [recorder(log, "old")])
+    turns.submit("a", [recorder(log, "new")])
+    turns.submit("b", [recorder(log, "cancelled")])
+    turns.cancel("b")
+    turns.cell_finished()
+    assert turns.wait_idle(TIMEOUT) and log == ["new"]
+
+
+def test_a_delayed_queue_lets_the_others_go_first():
+    turns, log = held(idle.Turns(pause=0)), []
+    turns.submit("later", [recorder(log, "later")], delay=0.5)
+    turns.submit("now", [recorder(log, "now")])
+    turns.cell_finished()
+    assert turns.wait_idle(TIMEOUT) and log == ["now", "later"]
+
+
+def test_background_work_gives_way_to_a_move_and_is_tried_again():
+    turns, log, started = idle.Turns(pause=0), [], threading.Event()
+
+    def long_task(check):
+        attempt = len([e for e in log if e == "started"])
+        log.append("started")
+        started.set()
+        deadline = time.monotonic() + 20
+        while attempt == 0 and time.monotonic() < deadline:      # a long computation, checking between steps
+            check()
+            time.sleep(0.001)
+        log.append("finished")
+
+    turns.submit("explorer", [long_task])
+    assert started.wait(TIMEOUT)
+    with turns.foreground():        # a slider move: the work gives way, then the move computes
+        log.append("move")
+    assert turns.wait_idle(TIMEOUT)
+    assert log == ["started", "move", "started", "finished"] and turns.done == 1 and turns.error is None
+
+
+def test_a_running_cell_holds_background_work():
+    turns, log = held(idle.Turns(pause=0)), []
+    turns.submit("a", [recorder(log, "ahead")])
+    assert not turns.wait_idle(0.3) and log == []       # still queued while the cell runs
+    with pytest.raises(idle.GiveWay):
+        turns.check(7)                                  # work that had started gives way
+    turns.cell_finished()
+    assert turns.wait_idle(TIMEOUT) and log == ["ahead"]
+
+
+def test_a_failing_task_ends_its_queue_and_is_kept():
+    turns, log = idle.Turns(pause=0), []
+
+    def fails(check):
+        raise ZeroDivisionError("division by zero")
+
+    turns.submit("a", [recorder(log, 1), fails, recorder(log, 2)])
+    assert turns.wait_idle(TIMEOUT)
+    assert log == [1] and isinstance(turns.error, ZeroDivisionError) and turns.done == 1
+    turns.submit("a", [recorder(log, 3)])           # a new queue runs again
+    assert turns.wait_idle(TIMEOUT) and log == [1, 3]
+
+
+def test_the_foreground_is_reentrant():
+    turns = idle.Turns()
+    with turns.foreground():
+        with turns.foreground():
+            turns.check()           # nobody waits: no GiveWay
+
+
+def test_cells_are_watched_in_ipython(monkeypatch):
+    registered = []
+
+    class Events:
+        def register(self, event, callback):
+            registered.append((event, callback))
+
+    class Shell:
+        events = Events()
+
+    import IPython
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    turns = idle.Turns(pause=0)
+    turns.submit("a", [])
+    turns.submit("a", [])
+    assert registered == [("pre_run_cell", turns.cell_started), ("post_run_cell", turns.cell_finished)]
+    assert turns.wait_idle(TIMEOUT)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: idle.Turns(pause=-1), "pause must be a number of seconds >= 0, got -1"),
+    (lambda: idle.Turns(pause=True), "pause must be a number of seconds >= 0, got True"),
+    (lambda: idle.Turns().submit("a", [], delay="soon"), "delay must be a number of seconds >= 0, got 'soon'"),
+])
+def test_bad_times_are_refused_by_name(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
