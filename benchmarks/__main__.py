@@ -26,6 +26,7 @@ def main(argv=None):
     titles = explorers.title_placement(rounds=2 if args.quick else 6)
     first = explorers.first_panel_redraw(rounds=2 if args.quick else 6)
     deflate = explorers.deflate_backends()
+    ahead = explorers.trained_ahead(moves=3 if args.quick else 8)
     section_runs = runs.bench(repeats=repeats)
     env = machine()
     print(f"Explorer updates (ms; {updates} slider positions per explorer; {env['cpus']} CPUs, "
@@ -43,12 +44,15 @@ def main(argv=None):
           f"{first['not_measured']['median_ms']} ms without")
     print("Deflating one explorer frame (PNG rows, RGB): "
           + "; ".join(f"{k} {v['median_ms']} ms, {v['kB']} kB" for k, v in deflate.items()))
+    print(f"Notebook 08's threshold explorer: a move trained when asked {ahead['asked']['median_ms']} ms, "
+          f"one trained ahead {ahead['ahead']['median_ms']} ms (medians of {ahead['asked']['n']}); training "
+          f"ahead the {ahead['settings']} settings next to the one on show took {ahead['all_ahead_s']} s")
     missed = [name for name, r in section_explorers.items() if r["blit"]["total"]["median_ms"] > GOAL_MS]
     print("\nGoal met by every explorer." if not missed else f"\nGoal missed by: {', '.join(missed)}")
     if not args.quick:
         merge_results({"explorers": {"machine": env, "goal_ms": GOAL_MS, "results": section_explorers,
                                      "title_placement": titles, "first_panel_redraw": first,
-                                     "deflate": deflate},
+                                     "deflate": deflate, "trained_ahead": ahead},
                        "run": {"machine": env, **section_runs}})
         print(f"\nWritten to {RESULTS}")
     print()

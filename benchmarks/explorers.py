@@ -212,6 +212,25 @@ def first_panel_redraw(rounds=6):
                              moves, rounds, first_only=True)
 
 
+def trained_ahead(moves=8):
+    """Notebook 08's threshold explorer (digits, K = 4, 80 steps): the median ms of a move whose runs are
+    trained when it comes (``asked``) and of one trained ahead (``ahead``, answered from the cache), and the
+    seconds it takes to train ahead every setting next to the one on show (``all_ahead_s``), as the
+    background thread does (one BLAS thread, no pause)."""
+    from course_lib import data, distributed_explorer, explore, models
+
+    model, digits = models.softmax_regression(64, 10), data.digits()
+    with style.context():
+        asking, ahead_of_time = (distributed_explorer.CompressionExplorer(model, digits, "threshold", value=0.5,
+                                                                          steps=80, batch_size=16) for _ in range(2))
+    settings = explore.nearby_values(asking.specs, asking.values())
+    asked = [clock_ms(asking.update, **v)[1] for v in settings[:moves]]
+    _, all_ahead = clock_ms(lambda: [ahead_of_time.compute_ahead(v, lambda *step: None) for v in settings])
+    ahead = [clock_ms(ahead_of_time.update, **v)[1] for v in settings[:moves]]
+    return {"asked": summary(asked), "ahead": summary(ahead), "settings": len(settings),
+            "all_ahead_s": round(all_ahead / 1e3, 2)}
+
+
 def deflate_backends(repeats=21):
     """Median ms and kB of deflating one OptimizerExplorer frame (its PNG rows, :func:`course_lib.png.scanlines`)
     with ISA-L (``isal``, when installed) and with Python's ``zlib``, both at the fastest level: what

@@ -288,8 +288,8 @@ def nearby_values(specs, values, keys=None, previous=None):
     A setting's distance is how far along its track the slider moved, as a fraction of the track,
     so that the one position of a coarse slider next to the current one (a number of workers, 1 to
     8) comes among a fine slider's many near ones. With ``previous``, the settings before ``values``:
-    a slider that moved from there is likely to go on the same way, and its positions further on
-    count at half their distance. The current setting itself is not given, nor is any setting twice.
+    a slider that moved from there is likely to go on the same way (a drag does), and its positions
+    further on count at a quarter of their distance. The current setting itself is not given, nor is any setting twice.
     An explorer computes them ahead while the learner reads (:attr:`course_lib.widgets.Explorer.prefetch`).
 
     Returns
@@ -311,7 +311,7 @@ def nearby_values(specs, values, keys=None, previous=None):
         for v in spec.positions():
             if v != spec.snap(values[key]):
                 step = (place(v) - here) / (hi - lo)
-                near.append((abs(step) / (2 if step * way > 0 else 1), {**values, key: v}))
+                near.append((abs(step) / (4 if step * way > 0 else 1), {**values, key: v}))
     near.sort(key=lambda item: item[0])     # stable: equal distances keep the order of keys and positions
     return [setting for _, setting in near]
 

@@ -42,12 +42,13 @@ def _seconds(name, value):
 
 
 class _Queue:
-    """The tasks of one :meth:`Turns.submit`: an iterator, and the task that gave way last (to try again)."""
+    """The tasks of one :meth:`Turns.submit`: an iterator of ``(key, task)``, and the one that gave way last."""
 
-    def __init__(self, tasks, delay):
+    def __init__(self, tasks, delay, first):
         self.tasks = iter(tasks)
         self.again = None
         self.not_before = time.monotonic() + delay
+        self.first = first          # tasks still to run before the other queues' turns
 
     def next_task(self):
         task, self.again = self.again or next(self.tasks, None), None
@@ -76,7 +77,7 @@ class Turns:
     >>> ran = []
     >>> with turns.foreground():
     ...     ran.append("a move")                  # a slider move's computation
-    >>> turns.submit("explorer", [lambda check: ran.append("ahead")])
+    >>> turns.submit("explorer", [("a setting", lambda check: ran.append("ahead"))])
     True
     >>> turns.wait_idle(timeout=10)
     True
@@ -93,21 +94,27 @@ class Turns:
         self._waiting = 0                   # foreground computations waiting for their turn
         self._cell_running = False
         self._queues = OrderedDict()        # owner -> _Queue, in the order they are served
-        self._running = False               # a background task runs now
+        self._running = False               # a background task runs now ...
+        self._running_key = None            # ... computing this
         self._thread = None
         self._watching_cells = False
 
     # -- the foreground ----------------------------------------------------------------------------
     @contextlib.contextmanager
-    def foreground(self):
-        """Compute when it is our turn: after the computation running now, or the step of background work."""
+    def foreground(self, key=None):
+        """Compute when it is our turn: after the computation running now, or the step of background work.
+
+        If background work computes ``key`` now (what the foreground is about to compute, see
+        :meth:`submit`), the foreground waits for it to end, instead of stopping it and starting over.
+        """
         with self._state:
-            self._waiting += 1
+            ahead = key is not None and self._running and key == self._running_key
+            self._waiting += not ahead
         try:
             self._turn.acquire()
         finally:
             with self._state:
-                self._waiting -= 1
+                self._waiting -= not ahead
                 self._state.notify_all()
         try:
             yield
@@ -121,14 +128,19 @@ class Turns:
             raise GiveWay()
 
     # -- the background ----------------------------------------------------------------------------
-    def submit(self, owner, tasks, delay=0.0, first=False):
+    def submit(self, owner, tasks, delay=0.0, first=0):
         """Queue ``tasks`` for the background thread, in place of those ``owner`` queued before; True.
 
-        Each task is called as ``task(check)`` and calls ``check()`` between its steps. The first starts
+        ``tasks`` holds pairs ``(key, task)``: ``key`` names what the task computes (anything hashable,
+        e.g. an explorer's slider settings; see :meth:`foreground`), and the task is called as
+        ``task(check)``, calling ``check()`` between its steps. The first starts
         ``delay`` seconds from now at the earliest. The queues take turns, a task each, in the order they
-        came; with ``first``, this one is next (the explorer whose slider just moved).
+        came, except that the ``first`` tasks of this queue run before any other's (those of the explorer
+        whose slider just moved: where the learner is likely to go next).
         """
-        queue = _Queue(tasks, _seconds("delay", delay))
+        if isinstance(first, bool) or not isinstance(first, int) or first < 0:
+            raise ValueError(f"first must be a whole number of tasks >= 0, got {first!r}")
+        queue = _Queue(tasks, _seconds("delay", delay), first)
         self._watch_cells()
         with self._state:
             self._queues.pop(owner, None)
@@ -193,29 +205,31 @@ class Turns:
                 if not ready:
                     self._state.wait(min(queue.not_before for queue in self._queues.values()) - now)
                     continue
-                owner, queue = ready[0]
-                task = queue.next_task()
-                if task is None:
+                owner, queue = next(((o, q) for o, q in ready if q.first), ready[0])
+                item = queue.next_task()
+                if item is None:
                     del self._queues[owner]
                     self._state.notify_all()
                     continue
-                self._queues.move_to_end(owner)         # the other queues' turn next
-                self._running = True
-            self._run(owner, queue, task)
+                queue.first = max(queue.first - 1, 0)
+                if not queue.first:
+                    self._queues.move_to_end(owner)     # the other queues' turn next
+                self._running, self._running_key = True, item[0]
+            self._run(owner, queue, item)
             with self._state:
-                self._running = False
+                self._running, self._running_key = False, None
                 self._state.notify_all()
             time.sleep(self.pause)      # (the loop of the thread that handles messages may need the GIL)
 
-    def _run(self, owner, queue, task):
+    def _run(self, owner, queue, item):
         """Run one task in its turn. If the turn is taken, or the task gives way, it is tried again later."""
         if not self._turn.acquire(blocking=False):
-            queue.again = task
+            queue.again = item
             return
         try:
-            task(self.check)
+            item[1](self.check)
         except GiveWay:
-            queue.again = task
+            queue.again = item
         except Exception as err:    # noqa: BLE001 (kept in `error`, see the class docstring)
             self.error = err
             with self._state:

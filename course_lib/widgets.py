@@ -239,8 +239,10 @@ class Explorer:
     prefetch = False
     #: With :attr:`prefetch`: at most this many settings are computed ahead of one setting ...
     prefetch_limit = 128
-    #: ... starting this many seconds after the move, when a drag has usually sent its next value.
-    prefetch_delay = 0.1
+    #: ... starting this many seconds after the move, when a drag has usually sent its next value, the
+    #: first this many before those of the other explorers (which go on, taking turns, afterwards).
+    prefetch_delay = 0.05
+    prefetch_first = 12
 
     #: One computation at a time in the whole kernel, and a move before any computing ahead, which runs
     #: on its background thread (:class:`course_lib.idle.Turns`; JupyterLab may deliver slider moves on
@@ -354,12 +356,17 @@ class Explorer:
             return False
         moved = change is None
         settings = explore.nearby_values(self.specs, self._shown, previous=self._before if moved else None)
-        return self._turns.submit(self, [functools.partial(self.compute_ahead, values)
+        return self._turns.submit(self, [(self._setting(values), functools.partial(self.compute_ahead, values))
                                          for values in settings[:self.prefetch_limit]],
-                                  delay=self.prefetch_delay if moved else 0.0, first=moved)
+                                  delay=self.prefetch_delay if moved else 0.0,
+                                  first=self.prefetch_first if moved else 0)
+
+    def _setting(self, values):
+        """What computing ``values`` is called while it runs ahead (:meth:`course_lib.idle.Turns.foreground`)."""
+        return self, tuple(sorted(values.items()))
 
     def compute_ahead(self, values, check):
-        """Compute, while the kernel is idle, what ``compute(values)`` caches (see :attr:`prefetch`).
+        """Compute ahead, on the background thread, what ``compute(values)`` caches (see :attr:`prefetch`).
 
         ``check()`` raises :class:`course_lib.idle.GiveWay` when a slider move waits or a cell runs: an
         explorer whose computation takes steps calls it between them, and the computation is tried again
@@ -402,7 +409,7 @@ class Explorer:
     # -- one update: compute, copy into the artists, redraw what changed -------------------------
     def _refresh(self):
         self._before, self._shown = self._shown, self.values()
-        with self._turns.foreground(), self._one_blas_thread():
+        with self._turns.foreground(self._setting(self._shown)), self._one_blas_thread():
             frame = self.compute(self._shown)
         self.render(frame)
         if self.view is not None:

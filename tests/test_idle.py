@@ -14,8 +14,8 @@ TIMEOUT = 30
 
 
 def recorder(log, name):
-    """A task that appends its name to ``log``."""
-    return lambda check: log.append(name)
+    """A task (with its key) that appends its name to ``log``."""
+    return name, lambda check: log.append(name)
 
 
 def held(turns):
@@ -26,7 +26,7 @@ def held(turns):
 
 def test_tasks_run_in_order_on_a_thread_of_their_own():
     turns, log, threads = idle.Turns(pause=0), [], []
-    tasks = [recorder(log, i) for i in range(3)] + [lambda check: threads.append(threading.current_thread())]
+    tasks = [recorder(log, i) for i in range(3)] + [("thread", lambda check: threads.append(threading.current_thread()))]
     assert not turns.busy and turns.submit("a", tasks) and turns.wait_idle(TIMEOUT)
     assert log == [0, 1, 2] and turns.done == 4 and not turns.busy
     assert threads[0] is not threading.current_thread() and threads[0].daemon
@@ -36,10 +36,10 @@ def test_queues_take_turns_and_a_moved_one_goes_first():
     turns, log = held(idle.Turns(pause=0)), []
     turns.submit("a", [recorder(log, f"a{i}") for i in range(3)])
     turns.submit("b", [recorder(log, f"b{i}") for i in range(2)])
-    turns.submit("c", [recorder(log, "c0")], first=True)
+    turns.submit("c", [recorder(log, f"c{i}") for i in range(4)], first=2)
     turns.cell_finished()
     assert turns.wait_idle(TIMEOUT)
-    assert log == ["c0", "a0", "b0", "a1", "b1", "a2"]
+    assert log == ["c0", "c1", "a0", "b0", "c2", "a1", "b1", "c3", "a2"]
 
 
 def test_a_new_queue_replaces_the_old_one_and_cancel_forgets_it():
@@ -73,12 +73,30 @@ def test_background_work_gives_way_to_a_move_and_is_tried_again():
             time.sleep(0.001)
         log.append("finished")
 
-    turns.submit("explorer", [long_task])
+    turns.submit("explorer", [("long", long_task)])
     assert started.wait(TIMEOUT)
     with turns.foreground():        # a slider move: the work gives way, then the move computes
         log.append("move")
     assert turns.wait_idle(TIMEOUT)
     assert log == ["started", "move", "started", "finished"] and turns.done == 1 and turns.error is None
+
+
+def test_a_move_that_asks_for_what_runs_ahead_waits_for_it():
+    turns, log, started = idle.Turns(pause=0), [], threading.Event()
+
+    def task(check):
+        started.set()
+        for _ in range(200):            # long enough for the move below to come while it runs
+            check()
+            time.sleep(0.001)
+        log.append("trained ahead")
+
+    turns.submit("explorer", [("tau=0.3", task)])
+    assert started.wait(TIMEOUT)
+    with turns.foreground("tau=0.3"):           # the same setting: it is nearly done, wait for it
+        log.append("move")
+    assert log == ["trained ahead", "move"]
+    assert turns.wait_idle(TIMEOUT) and turns.done == 1
 
 
 def test_a_running_cell_holds_background_work():
@@ -97,7 +115,7 @@ def test_a_failing_task_ends_its_queue_and_is_kept():
     def fails(check):
         raise ZeroDivisionError("division by zero")
 
-    turns.submit("a", [recorder(log, 1), fails, recorder(log, 2)])
+    turns.submit("a", [recorder(log, 1), ("fails", fails), recorder(log, 2)])
     assert turns.wait_idle(TIMEOUT)
     assert log == [1] and isinstance(turns.error, ZeroDivisionError) and turns.done == 1
     turns.submit("a", [recorder(log, 3)])           # a new queue runs again
@@ -134,6 +152,8 @@ def test_cells_are_watched_in_ipython(monkeypatch):
     (lambda: idle.Turns(pause=-1), "pause must be a number of seconds >= 0, got -1"),
     (lambda: idle.Turns(pause=True), "pause must be a number of seconds >= 0, got True"),
     (lambda: idle.Turns().submit("a", [], delay="soon"), "delay must be a number of seconds >= 0, got 'soon'"),
+    (lambda: idle.Turns().submit("a", [], first=True), "first must be a whole number of tasks >= 0, got True"),
+    (lambda: idle.Turns().submit("a", [], first=-1), "first must be a whole number of tasks >= 0, got -1"),
 ])
 def test_bad_times_are_refused_by_name(make, message):
     with pytest.raises(ValueError, match=message):
