@@ -25,6 +25,7 @@ def main(argv=None):
     section_explorers = explorers.bench(updates=updates, rebuild_updates=min(updates, 20))
     titles = explorers.title_placement(rounds=2 if args.quick else 6)
     first = explorers.first_panel_redraw(rounds=2 if args.quick else 6)
+    minor = explorers.log_minor_ticks(rounds=2 if args.quick else 6)
     deflate = explorers.deflate_backends()
     ahead = explorers.trained_ahead(moves=3 if args.quick else 8)
     section_runs = runs.bench(repeats=repeats)
@@ -42,6 +43,9 @@ def main(argv=None):
     print(f"First one-panel redraw of a new OptimizerExplorer: {first['measured']['median_ms']} ms (median of "
           f"{first['measured']['n']}) with its panels measured while its cell ran (Painter.measure), "
           f"{first['not_measured']['median_ms']} ms without")
+    print(f"Log loss panel: OptimizerExplorer's one-panel redraws take {minor['major']['median_ms']} ms "
+          f"(median of {minor['major']['n']}) with a tick at each decade, as the explorers draw it, "
+          f"{minor['minor']['median_ms']} ms with matplotlib's minor ticks too")
     print("Deflating one explorer frame (PNG rows, RGB): "
           + "; ".join(f"{k} {v['median_ms']} ms, {v['kB']} kB" for k, v in deflate.items()))
     print(f"Notebook 08's threshold explorer: a move trained when asked {ahead['asked']['median_ms']} ms, "
@@ -52,7 +56,8 @@ def main(argv=None):
     if not args.quick:
         merge_results({"explorers": {"machine": env, "goal_ms": GOAL_MS, "results": section_explorers,
                                      "title_placement": titles, "first_panel_redraw": first,
-                                     "deflate": deflate, "trained_ahead": ahead},
+                                     "deflate": deflate, "trained_ahead": ahead,
+                                     "log_minor_ticks": minor},
                        "run": {"machine": env, **section_runs}})
         print(f"\nWritten to {RESULTS}")
     print()

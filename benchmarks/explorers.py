@@ -198,6 +198,22 @@ def title_placement(rounds=6):
                               "fixed": lambda: mpl.rc_context({"axes.titley": 1.0})}, moves, rounds)
 
 
+def log_minor_ticks(rounds=6):
+    """Median ms of OptimizerExplorer's one-panel redraws of its log loss panel with a tick at each decade only
+    (``major``, what the explorers draw: :meth:`Explorer._log_y <course_lib.widgets.Explorer._log_y>`) and with
+    matplotlib's minor ticks as well (``minor``), the two timed in turn."""
+    from unittest import mock
+
+    def with_minor(ax):
+        ax.set_yscale("log")
+
+    moves = [dict(steps=s) for s in (120, 300, 80, 400, 150, 60, 350, 100, 250, 90, 450, 70)] + \
+            [dict(x0=x) for x in (-1.2, -0.5, -1.8, 0.3, -1.0, 1.0, -1.5)]
+    return _panel_redraws_ms({"major": contextlib.nullcontext,
+                              "minor": lambda: mock.patch.object(widgets.Explorer, "_log_y", staticmethod(with_minor))},
+                             moves, rounds)
+
+
 def first_panel_redraw(rounds=6):
     """Median ms of the first move that redraws OptimizerExplorer's loss panel alone, in a new explorer whose
     panel extents were measured while its cell ran (:meth:`Painter.measure`, what the explorers do) and in

@@ -398,7 +398,7 @@ class MinibatchExplorer(_Explorer):
         self.paths = [plotting.add_path_artists(self.ax_path, st, lab) for st, lab in zip(styles, labels)]
         self.start_marker = plotting.add_start_artist(self.ax_path)
         self.loss_lines = [self.ax_loss.plot([], [], **st.kwargs(), markersize=5)[0] for st in styles]
-        self.ax_loss.set_yscale("log")
+        self._log_y(self.ax_loss)
         self.ax_loss.set_xlabel("passes over the data (epochs)")
         self.ax_loss.set_ylabel("$L(w, b) - L^*$")
         self.ax_loss.set_title("Loss gap at equal cost")

@@ -205,7 +205,7 @@ class StepSizeExplorer(widgets._Explorer):
         xl, yl = plotting.axis_labels(self.objective)
         self.size_lines = []
         for ax, coord in ((self.ax_x, xl), (self.ax_y, yl)):
-            ax.set_yscale("log")
+            self._log_y(ax)
             ax.set_xlabel("step $t$")
             ax.set_ylabel("effective learning rate")
             ax.set_title(f"Effective lr of {coord}")

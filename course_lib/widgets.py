@@ -48,6 +48,7 @@ import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
 
 from . import critical, explore, idle, plotting, png, style
 from .painter import Painter
@@ -304,6 +305,18 @@ class Explorer:
         axes = self.figure.subplots(1, 1 + panels)
         plotting.plot_contour(self.objective, axes[0], self.window, n=grid, levels=levels)
         return axes
+
+    @staticmethod
+    def _log_y(ax):
+        """Put ``ax``'s y axis on a log scale, with a tick and a label at each decade and no minor ticks.
+
+        A move that changes the panel's limits redraws it, ticks and all. Over the many decades a loss
+        panel spans (three at least, :func:`course_lib.explore.log_limits`), matplotlib's minor ticks
+        (up to eight a decade) made that redraw cost half as much again (``make bench``, "log minor
+        ticks"), and the labelled decades are what a loss curve is read by.
+        """
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_locator(NullLocator())
 
     def _move_axes(self, ax, ylim, xlim):
         """Set ``ax``'s limits to ``ylim`` and ``xlim``; True if either changed (a redraw of ``ax`` is then due).
@@ -573,7 +586,8 @@ class OptimizerExplorer(Explorer):
         self.loss_lines = [self.ax_loss.plot([], [], **st.kwargs(), markersize=5)[0] for st in styles]
         self.loss_cuts = [self.ax_loss.plot([], [], linestyle="none", marker="x", markersize=12, markeredgewidth=3,
                                             color=st.color, clip_on=False)[0] for st in styles]
-        self.ax_loss.set_yscale(self.scale)
+        if self.scale == "log":
+            self._log_y(self.ax_loss)
         self.ax_loss.set_xlabel("step $t$")
         self.ax_loss.set_ylabel("$f(x_t)$")
         self.ax_loss.set_title("Loss per step")

@@ -739,3 +739,22 @@ def test_an_explorer_computes_its_frames_with_one_blas_thread(monkeypatch):
             assert ex.frame.point[0] == 1.0 and blas_threads() == before
     assert seen[0] == [1] * len(before) and seen[1] == before
     plt.close("all")
+
+
+def test_a_log_loss_panel_has_a_tick_at_each_decade_and_no_minor_ones():
+    from matplotlib.ticker import NullLocator
+
+    from course_lib import data, sgd_explorer, stepsize
+
+    ex = widgets.OptimizerExplorer(objectives.rosenbrock(), ["gd", "adam"], steps=30)
+    assert ex.scale == "log" and ex.ax_loss.get_yscale() == "log"
+    assert isinstance(ex.ax_loss.yaxis.get_minor_locator(), NullLocator)    # cheaper to redraw (make bench)
+    lo, hi = ex.ax_loss.get_ylim()
+    ticks = [t for t in ex.ax_loss.get_yticks() if lo <= t <= hi]
+    assert len(ticks) >= 3 and all(np.log10(t) == round(np.log10(t)) for t in ticks)
+    split = data.noisy_line(n=60, slope=1.5, intercept=-0.5, noise=0.8, seed=3)
+    lr_panels = stepsize.StepSizeExplorer(objectives.quadratic(0.05, 5), ["adam"], steps=20, max_steps=40)
+    for axes in (sgd_explorer.MinibatchExplorer(split.X_train[:, 0], split.y_train).ax_loss, lr_panels.ax_x,
+                 lr_panels.ax_y):
+        assert axes.get_yscale() == "log" and isinstance(axes.yaxis.get_minor_locator(), NullLocator)
+    plt.close("all")
