@@ -411,22 +411,26 @@ class Explorer:
             shown_by = "an ipympl canvas, which follows the screen by itself" if self.view is None else \
                 f"a {type(self.view).__name__}, which shows pictures pixel for pixel"
             raise ValueError(f"this explorer's figure is shown by {shown_by}: it cannot be drawn at ratio {ratio}")
-        self.ratio = ratio
-        self.figure.set_dpi(self._dpi * ratio)
-        self.painter.refresh(full=True)
-        if self.one_panel_redraws:
-            self.painter.measure()      # as in _finish: not on the first move that redraws a panel
-        self._send()
+        with self._turns.foreground():          # (see _refresh)
+            self.ratio = ratio
+            self.figure.set_dpi(self._dpi * ratio)
+            self.painter.refresh(full=True)
+            if self.one_panel_redraws:
+                self.painter.measure()      # as in _finish: not on the first move that redraws a panel
+            self._send()
         return True
 
     # -- one update: compute, copy into the artists, redraw what changed -------------------------
     def _refresh(self):
-        self._before, self._shown = self._shown, self.values()
-        with self._turns.foreground(self._setting(self._shown)), self._one_blas_thread():
-            frame = self.compute(self._shown)
-        self.render(frame)
-        if self.view is not None:
-            self._send()
+        # In its turn from start to end: JupyterLab may deliver a slider move on a thread of its own (a
+        # kernel subshell) while a cell updates the same explorer, and matplotlib draws for one thread.
+        with self._turns.foreground(self._setting(self.values())):
+            self._before, self._shown = self._shown, self.values()
+            with self._one_blas_thread():
+                frame = self.compute(self._shown)
+            self.render(frame)
+            if self.view is not None:
+                self._send()
         return frame
 
     def _one_blas_thread(self):

@@ -758,3 +758,28 @@ def test_a_log_loss_panel_has_a_tick_at_each_decade_and_no_minor_ones():
                  lr_panels.ax_y):
         assert axes.get_yscale() == "log" and isinstance(axes.yaxis.get_minor_locator(), NullLocator)
     plt.close("all")
+
+
+def test_an_update_draws_in_its_turn(monkeypatch):
+    """A slider move may come on a thread of its own (a kernel subshell) while a cell updates the explorer:
+    the whole update, drawing included, holds the explorers' turn, and another thread waits for it."""
+    import threading
+
+    ex = widgets.FunctionExplorer(objectives.parabola(), x=1.0, lr=0.3)
+    render, seen = ex.render, []
+
+    def try_the_turn():
+        seen.append(ex._turns._turn.acquire(blocking=False))
+        if seen[-1]:
+            ex._turns._turn.release()
+
+    def render_and_look(frame):
+        other = threading.Thread(target=try_the_turn)
+        other.start()
+        other.join()
+        return render(frame)
+
+    monkeypatch.setattr(ex, "render", render_and_look)
+    ex.update(x=0.5)
+    assert seen == [False]
+    plt.close("all")
