@@ -268,9 +268,9 @@ def data_parallel_sgd(model, data, compressor, workers=4, steps=200, batch_size=
     seed : int
         Seeds the initial parameters, the shards and the minibatches.
     callback : callable, optional
-        Called as ``callback(t)`` after step ``t`` (1 to ``steps``), as ``scipy.optimize.minimize``'s
-        callback is. An exception it raises stops the training and reaches the caller: an explorer
-        computing ahead gives way to a slider move this way.
+        Called as ``callback(t)`` after step ``t`` (1 to ``steps``) with the step's number. An exception
+        it raises stops the training and reaches the caller: an explorer computing ahead gives way to a
+        slider move this way.
 
     Returns
     -------

@@ -18,6 +18,7 @@ of each :math:`K` is cached): keep ``steps`` small (60--100) so it stays fast.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import NamedTuple
 
@@ -116,8 +117,10 @@ def make_compressor(kind, value, error_feedback=True):
 class HistoryCache:
     """The last ``maxsize`` runs by ``(kind, value, error_feedback, workers)``: moving one slider back is free.
 
-    The default holds what notebook 08's two explorers train ahead at one number of workers (every
-    position of both sliders, two runs each: 224 runs of about 8 kB).
+    The default holds what notebook 08's two explorers train ahead around one setting each (every other
+    position of the compressor's slider, two runs each, and each other number of workers, three runs
+    each: 121 and 141 runs of about 8 kB), with the notebook's own runs. It may be used from several
+    threads (an explorer trains ahead on one of its own).
     """
 
     def __init__(self, maxsize=512):
@@ -125,6 +128,7 @@ class HistoryCache:
             raise ValueError(f"maxsize must be a positive integer, got {maxsize!r}")
         self.maxsize = maxsize
         self._runs = OrderedDict()
+        self._lock = threading.Lock()
         self.hits = self.misses = 0
 
     def get_all(self, keys, compute):
@@ -133,20 +137,22 @@ class HistoryCache:
         ``compute`` gets the list of keys not in the cache and returns their values in the same order
         (e.g. runs trained side by side, :func:`~course_lib.distributed.data_parallel_runs`); they are stored.
         """
-        missing = [key for key in dict.fromkeys(keys) if key not in self._runs]
-        self.hits += len(keys) - len(missing)
-        self.misses += len(missing)
-        found = {key: self._runs[key] for key in keys if key in self._runs}
-        if missing:
+        with self._lock:
+            found = {key: self._runs[key] for key in keys if key in self._runs}
+        missing = [key for key in dict.fromkeys(keys) if key not in found]
+        if missing:             # (computed outside the lock: another thread may use the cache meanwhile)
             values = list(compute(missing))
             if len(values) != len(missing):
                 raise ValueError(f"compute returned {len(values)} values for {len(missing)} keys")
             found.update(zip(missing, values))
-        for key in keys:                  # the newest last; the oldest beyond maxsize are dropped
-            self._runs[key] = found[key]
-            self._runs.move_to_end(key)
-        while len(self._runs) > self.maxsize:
-            self._runs.popitem(last=False)
+        with self._lock:
+            self.hits += len(keys) - len(missing)
+            self.misses += len(missing)
+            for key in keys:                  # the newest last; the oldest beyond maxsize are dropped
+                self._runs[key] = found[key]
+                self._runs.move_to_end(key)
+            while len(self._runs) > self.maxsize:
+                self._runs.popitem(last=False)
         return [found[key] for key in keys]
 
 
@@ -280,11 +286,6 @@ class CompressionExplorer(widgets._Explorer):
     # answered from the cache.
     prefetch = True
 
-    @property
-    def prefetch_limit(self):
-        """As many settings as a third of the cache holds (each trains up to three runs)."""
-        return self.cache.maxsize // 3
-
     def __init__(self, model, data, kind="threshold", *, value=None, workers=4, max_workers=8, steps=80,
                  batch_size=16, lr=0.1, seed=0, cache=None, title=None, canvas=False, blit=True,
                  figsize=(10, 4.4)):
@@ -326,15 +327,15 @@ class CompressionExplorer(widgets._Explorer):
     def _moving_artists(self):
         return self.step_lines + self.byte_lines
 
-    def compute(self, values):
+    def compute(self, values, callback=None):
+        """The frame of the slider ``values`` (``callback``: see :func:`compression_runs`)."""
         return compression_frame(self.model, self.data, self.kind, values[KINDS[self.kind]], values["workers"],
-                                 cache=self.cache, **self.run_args)
+                                 cache=self.cache, callback=callback, **self.run_args)
 
     def compute_ahead(self, values, check):
         """:meth:`compute` for the computing ahead: the training gives way to a slider move after any step."""
         with self._one_blas_thread():
-            compression_frame(self.model, self.data, self.kind, values[KINDS[self.kind]], values["workers"],
-                              cache=self.cache, callback=check, **self.run_args)
+            self.compute(values, callback=check)
 
     def _apply(self, frame):
         steps = np.arange(len(frame.curves[0].loss))

@@ -92,7 +92,8 @@ class SliderSpec:
             raise ValueError(f"slider {self.name!r}: a log-scale slider needs low > 0, got {self.low}")
         if self.step is not None:
             span = self._ends()[1] - self._ends()[0]
-            if isinstance(self.step, bool) or not isinstance(self.step, (int, float)) or not 0 < self.step <= span:
+            number = (int, float, np.integer, np.floating)
+            if isinstance(self.step, bool) or not isinstance(self.step, number) or not 0 < self.step <= span:
                 raise ValueError(f"slider {self.name!r}: step must be a number in (0, {span:g}], got {self.step!r}")
             if self.integer and self.step != int(self.step):
                 raise ValueError(f"slider {self.name!r}: an integer slider needs an integer step, got {self.step!r}")
@@ -119,7 +120,13 @@ class SliderSpec:
         """Every value the slider can take, as :meth:`snap` gives them, from ``low`` to ``high``.
 
         The track runs from ``low`` in steps of :attr:`slider_step`, and ends at ``high`` (where the
-        last step may be shorter), as a browser's slider does.
+        last step may be shorter), as a browser's slider does (ipywidgets' noUiSlider).
+
+        Returns
+        -------
+        list of float (int for an integer slider)
+            In increasing order, each once (on a log scale, steps finer than :meth:`snap`'s three
+            significant digits give fewer values than positions).
         """
         lo, hi = self._ends()
         step = self.slider_step
@@ -282,15 +289,28 @@ def explorer_sliders(objective, series, steps=100, max_steps=500, x0=None, windo
     return specs
 
 
-def nearby_values(specs, values, keys=None, previous=None):
+def nearby_values(specs, values, keys=None, previous=None, ahead=4.0):
     """Slider settings near ``values``, nearest first: each moves one slider (of ``keys``, default all).
 
     A setting's distance is how far along its track the slider moved, as a fraction of the track,
     so that the one position of a coarse slider next to the current one (a number of workers, 1 to
-    8) comes among a fine slider's many near ones. With ``previous``, the settings before ``values``:
-    a slider that moved from there is likely to go on the same way (a drag does), and its positions
-    further on count at a quarter of their distance. The current setting itself is not given, nor is any setting twice.
-    An explorer computes them ahead while the learner reads (:attr:`course_lib.widgets.Explorer.prefetch`).
+    8) comes among a fine slider's many near ones. The current setting itself is not given, nor is
+    any setting twice. An explorer computes them ahead while the learner reads
+    (:attr:`course_lib.widgets.Explorer.prefetch`). Every position of every slider is looked at: meant
+    for sliders with few positions (:attr:`SliderSpec.step`).
+
+    Parameters
+    ----------
+    specs : dict of str -> SliderSpec
+    values : dict
+        The setting on show (checked against the specs, as :func:`check_values` does).
+    keys : list of str, optional
+        The sliders to move (default: all).
+    previous : dict, optional
+        The setting before ``values``: a slider that moved from there is likely to go on the same way
+        (a drag does), so its positions further on count at ``1 / ahead`` of their distance.
+    ahead : float
+        See ``previous``; at least 1.
 
     Returns
     -------
@@ -301,17 +321,24 @@ def nearby_values(specs, values, keys=None, previous=None):
     unknown = set(keys) - set(specs)
     if unknown:
         raise ValueError(f"unknown slider(s) {sorted(unknown)}; the sliders are {sorted(specs)}")
+    if not (isinstance(ahead, (int, float)) and not isinstance(ahead, bool) and 1 <= ahead < math.inf):
+        raise ValueError(f"ahead must be a number >= 1, got {ahead!r}")
+    def setting(given):
+        return {k: specs[k].snap(v) for k, v in check_values(specs, given).items()}
+
+    values = setting(values)
+    previous = None if previous is None else setting(previous)
     near = []
     for key in keys:
         spec = specs[key]
         lo, hi = spec._ends()
         place = (lambda v: math.log10(v)) if spec.log else float
-        here = place(spec.snap(values[key]))
-        way = 0.0 if previous is None else np.sign(here - place(spec.snap(previous[key])))
+        here = place(values[key])
+        way = 0.0 if previous is None else np.sign(here - place(previous[key]))
         for v in spec.positions():
-            if v != spec.snap(values[key]):
+            if v != values[key]:
                 step = (place(v) - here) / (hi - lo)
-                near.append((abs(step) / (4 if step * way > 0 else 1), {**values, key: v}))
+                near.append((abs(step) / (ahead if step * way > 0 else 1), {**values, key: v}))
     near.sort(key=lambda item: item[0])     # stable: equal distances keep the order of keys and positions
     return [setting for _, setting in near]
 

@@ -153,13 +153,17 @@ function render({ model, el }) {
   }
   reportPixelRatio();
 
-  // Tell the kernel that the view is on a page, where somebody may move the sliders next to it.
-  try {
-    model.set("shown", (model.get("shown") || 0) + 1);
-    model.save_changes();
-  } catch (err) {
-    // A notebook opened without its kernel: nobody computes anything.
+  // Tell the kernel how many views of the figure are on a page, where somebody may move the sliders next
+  // to them: one more now, one fewer when this one goes (its cell re-run or cleared).
+  function countShown(change) {
+    try {
+      model.set("shown", Math.max(0, (model.get("shown") || 0) + change));
+      model.save_changes();
+    } catch (err) {
+      // A notebook opened without its kernel: nobody computes anything.
+    }
   }
+  countShown(+1);
 
   const onFrame = () => {
     canvas.dataset.received = String(performance.now());   // when the frame reached the page (for timing)
@@ -169,6 +173,7 @@ function render({ model, el }) {
   onFrame();
   return () => {
     alive = false;
+    countShown(-1);
     model.off("change:frame", onFrame);
     clearTimeout(pending);
     if (resolution) resolution.removeEventListener("change", onResolutionChange);

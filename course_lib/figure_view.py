@@ -13,8 +13,8 @@ from this package (nothing is fetched from the network). The browser tells the
 kernel its screen's pixels per CSS pixel (``device_pixel_ratio``, 2 on most
 high-density screens), and the explorer draws its figure at that resolution
 (:meth:`course_lib.widgets.Explorer.set_pixel_ratio`): background and moving
-artists are as sharp as the screen allows. It also tells the kernel when it is
-put on a page (``shown``). The canvas carries the figure's alt text as its
+artists are as sharp as the screen allows. It also tells the kernel how many
+views of the figure are on a page (``shown``). The canvas carries the figure's alt text as its
 ``aria-label``.
 """
 
@@ -52,8 +52,8 @@ class FigureView(anywidget.AnyWidget):
     frame : int
         Counts the frames shown; the browser redraws when it changes.
     shown : int
-        Set by the browser: counts the times a browser has put the view on a page (an explorer then
-        computes ahead what its sliders are likely to ask for, :attr:`course_lib.widgets.Explorer.prefetch`).
+        Set by the browser: how many views of the figure are on a page (an explorer computes ahead what
+        its sliders are likely to ask for while there are any, :attr:`course_lib.widgets.Explorer.prefetch`).
 
     Examples
     --------

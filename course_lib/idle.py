@@ -12,13 +12,14 @@ can be computed in between, and a move there is then answered from a cache.
   :meth:`~Turns.submit` runs in the background, and calls a ``check`` between its
   steps, which raises :class:`GiveWay` as soon as a move waits (the move then
   waits for one step, not for the whole task) or a cell runs (the notebook's own
-  cells never wait for it either); the task is tried again later;
+  cells do not wait for it either); the task is tried again later. A move that
+  asks for the very setting being computed waits for it to end instead;
 * two computations at once would share the interpreter lock, and both would take
   about twice as long. JupyterLab may deliver slider moves on a thread of their own
   (a kernel subshell), so the moves themselves may come from two threads.
 
-Nothing starts it but a browser showing an explorer, or a slider move: a script,
-a test or a headless ``nbval`` run, where no learner waits, computes nothing ahead.
+An explorer queues work when a browser shows it and when one of its sliders moves
+(:attr:`course_lib.widgets.Explorer.prefetch`); it never does in a headless run.
 """
 
 from __future__ import annotations
@@ -26,19 +27,15 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+
+from .optim._core import non_negative
 
 __all__ = ["Turns", "GiveWay"]
 
 
 class GiveWay(Exception):
     """Raised inside background work (by the ``check`` it is given) when a move waits or a cell runs."""
-
-
-def _seconds(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
-        raise ValueError(f"{name} must be a number of seconds >= 0, got {value!r}")
-    return float(value)
 
 
 class _Queue:
@@ -67,7 +64,7 @@ class Turns:
     ----------
     done : int
         How many background tasks have run to their end.
-    error : Exception or None
+    error : BaseException or None
         What the last background task that failed raised. A failed task ends its queue: the same work
         done when asked for (a slider move) raises it where it can be seen.
 
@@ -86,16 +83,17 @@ class Turns:
     """
 
     def __init__(self, pause=0.02):
-        self.pause = _seconds("pause", pause)
+        self.pause = non_negative("pause", pause)
         self.done = 0
         self.error = None
         self._turn = threading.RLock()      # re-entrant: a computation may ask for another on its thread
         self._state = threading.Condition()
-        self._waiting = 0                   # foreground computations waiting for their turn
-        self._cell_running = False
+        self._waiting = Counter()           # foreground computations waiting for the turn, by key
+        self._holding = 0                   # ... and holding it (nested ones counted too)
+        self._cells = 0                     # cells running
         self._queues = OrderedDict()        # owner -> _Queue, in the order they are served
-        self._running = False               # a background task runs now ...
-        self._running_key = None            # ... computing this
+        self._running_key = None            # what the background task running now computes
+        self._running = False
         self._thread = None
         self._watching_cells = False
 
@@ -104,50 +102,80 @@ class Turns:
     def foreground(self, key=None):
         """Compute when it is our turn: after the computation running now, or the step of background work.
 
-        If background work computes ``key`` now (what the foreground is about to compute, see
-        :meth:`submit`), the foreground waits for it to end, instead of stopping it and starting over.
+        Parameters
+        ----------
+        key : hashable, optional
+            What the foreground is about to compute. If background work computes that now (its key in
+            :meth:`submit`), the foreground lets it end, instead of stopping it and starting over.
         """
         with self._state:
-            ahead = key is not None and self._running and key == self._running_key
-            self._waiting += not ahead
+            self._waiting[key] += 1
+        acquired = False
         try:
             self._turn.acquire()
-        finally:
+            acquired = True
             with self._state:
-                self._waiting -= not ahead
-                self._state.notify_all()
-        try:
+                self._holding += 1
+                self._forget_waiting(key)
+                key = _DONE
             yield
         finally:
-            self._turn.release()
+            with self._state:
+                if key is not _DONE:
+                    self._forget_waiting(key)
+                elif acquired:
+                    self._holding -= 1
+                self._state.notify_all()
+            if acquired:
+                self._turn.release()
+
+    def _forget_waiting(self, key):
+        self._waiting[key] -= 1
+        if not self._waiting[key]:
+            del self._waiting[key]
 
     def check(self, *step):
-        """Raise :class:`GiveWay` if a foreground computation waits or a cell runs (``step`` is ignored, so that
-        it can be passed as a callback that gets the step number)."""
-        if self._waiting or self._cell_running:
+        """Raise :class:`GiveWay` if a foreground computation waits for another setting, or a cell runs.
+
+        ``step`` is ignored, so that it can be passed as a callback that gets the step number.
+        """
+        with self._state:
+            give_way = self._cells or (self._waiting and set(self._waiting) != {self._running_key})
+        if give_way:
             raise GiveWay()
 
     # -- the background ----------------------------------------------------------------------------
     def submit(self, owner, tasks, delay=0.0, first=0):
-        """Queue ``tasks`` for the background thread, in place of those ``owner`` queued before; True.
+        """Queue ``tasks`` for the background thread, in place of those ``owner`` queued before.
 
-        ``tasks`` holds pairs ``(key, task)``: ``key`` names what the task computes (anything hashable,
-        e.g. an explorer's slider settings; see :meth:`foreground`), and the task is called as
-        ``task(check)``, calling ``check()`` between its steps. The first starts
-        ``delay`` seconds from now at the earliest. The queues take turns, a task each, in the order they
-        came, except that the ``first`` tasks of this queue run before any other's (those of the explorer
-        whose slider just moved: where the learner is likely to go next).
+        Parameters
+        ----------
+        owner : hashable
+            Whose tasks they are (an explorer): its new queue replaces its old one.
+        tasks : iterable of (key, callable)
+            ``key`` names what the task computes (see :meth:`foreground`; ``None`` is not a key). The
+            task is called as ``task(check)`` and calls ``check()`` between its steps.
+        delay : float
+            The first task starts this many seconds from now at the earliest.
+        first : int
+            This many tasks of the queue run before any other queue's (those of the explorer whose
+            slider just moved: where the learner is likely to go next). Then the queues take turns, a
+            task each, in the order they came.
+
+        Returns
+        -------
+        True
         """
         if isinstance(first, bool) or not isinstance(first, int) or first < 0:
             raise ValueError(f"first must be a whole number of tasks >= 0, got {first!r}")
-        queue = _Queue(tasks, _seconds("delay", delay), first)
+        queue = _Queue(tasks, non_negative("delay", delay), first)
         self._watch_cells()
         with self._state:
             self._queues.pop(owner, None)
             self._queues[owner] = queue
             if first:
                 self._queues.move_to_end(owner, last=False)
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._serve, name="course_lib computing ahead", daemon=True)
                 self._thread.start()
             self._state.notify_all()
@@ -157,6 +185,7 @@ class Turns:
         """Forget the tasks ``owner`` queued (one running now finishes)."""
         with self._state:
             self._queues.pop(owner, None)
+            self._state.notify_all()
 
     @property
     def busy(self):
@@ -165,18 +194,23 @@ class Turns:
             return bool(self._queues) or self._running
 
     def wait_idle(self, timeout=None):
-        """Wait until no background task is queued or running; False if ``timeout`` seconds passed first."""
+        """Wait until no background task is queued or running; False if ``timeout`` seconds passed first.
+
+        Background work waits while a cell runs and while a foreground computation holds the turn: call
+        it from another thread than those (a test), or with a timeout.
+        """
         with self._state:
             return self._state.wait_for(lambda: not self._queues and not self._running, timeout)
 
     def cell_started(self, *args):
         """A notebook cell starts: background work gives way until :meth:`cell_finished`."""
-        self._cell_running = True
+        with self._state:
+            self._cells += 1
 
     def cell_finished(self, *args):
-        """The cell has finished: background work may go on."""
+        """The cell has finished: background work may go on (once every cell started has finished)."""
         with self._state:
-            self._cell_running = False
+            self._cells = max(self._cells - 1, 0)
             self._state.notify_all()
 
     def _watch_cells(self):
@@ -193,44 +227,62 @@ class Turns:
             shell.events.register("pre_run_cell", self.cell_started)
             shell.events.register("post_run_cell", self.cell_finished)
 
-    def _free(self):
-        return not self._waiting and not self._cell_running
+    def _next(self):
+        """Under ``_state``: the next ``(owner, queue, item)`` to run, None to wait (``_state`` is notified or the
+        earliest delay ends), or a finished queue's removal (``()``)."""
+        if not self._queues or self._waiting or self._holding or self._cells:
+            return None
+        now = time.monotonic()
+        ready = [(owner, queue) for owner, queue in self._queues.items() if queue.not_before <= now]
+        if not ready:
+            return None
+        owner, queue = next(((o, q) for o, q in ready if q.first), ready[0])
+        item = queue.next_task()
+        if item is None:
+            del self._queues[owner]
+            self._state.notify_all()
+            return ()
+        return owner, queue, item
+
+    def _wait_time(self):
+        delays = [q.not_before - time.monotonic() for q in self._queues.values()]
+        free = not (self._waiting or self._holding or self._cells)
+        return max(min(delays), 0.0) if delays and free else None
 
     def _serve(self):
         while True:
             with self._state:
-                self._state.wait_for(lambda: self._queues and self._free())
-                now = time.monotonic()
-                ready = [(owner, queue) for owner, queue in self._queues.items() if queue.not_before <= now]
-                if not ready:
-                    self._state.wait(min(queue.not_before for queue in self._queues.values()) - now)
+                chosen = self._next()
+                while chosen is None:
+                    self._state.wait(self._wait_time())
+                    chosen = self._next()
+                if not chosen:
                     continue
-                owner, queue = next(((o, q) for o, q in ready if q.first), ready[0])
-                item = queue.next_task()
-                if item is None:
-                    del self._queues[owner]
-                    self._state.notify_all()
-                    continue
-                queue.first = max(queue.first - 1, 0)
-                if not queue.first:
-                    self._queues.move_to_end(owner)     # the other queues' turn next
+                owner, queue, item = chosen
                 self._running, self._running_key = True, item[0]
-            self._run(owner, queue, item)
-            with self._state:
-                self._running, self._running_key = False, None
-                self._state.notify_all()
-            time.sleep(self.pause)      # (the loop of the thread that handles messages may need the GIL)
+            try:
+                ran = self._run(owner, queue, item)
+            finally:
+                with self._state:
+                    self._running, self._running_key = False, None
+                    if ran and self._queues.get(owner) is queue:
+                        queue.first = max(queue.first - 1, 0)
+                        if not queue.first:
+                            self._queues.move_to_end(owner)     # the other queues' turn next
+                    self._state.notify_all()
+            time.sleep(self.pause)      # (the thread that handles messages may need the interpreter lock)
 
     def _run(self, owner, queue, item):
-        """Run one task in its turn. If the turn is taken, or the task gives way, it is tried again later."""
+        """Run one task in its turn; True if it ran to its end (or failed), False if it is to be tried again."""
         if not self._turn.acquire(blocking=False):
             queue.again = item
-            return
+            return False
         try:
             item[1](self.check)
         except GiveWay:
             queue.again = item
-        except Exception as err:    # noqa: BLE001 (kept in `error`, see the class docstring)
+            return False
+        except BaseException as err:    # noqa: BLE001 (kept in `error`, see the class docstring)
             self.error = err
             with self._state:
                 if self._queues.get(owner) is queue:
@@ -239,3 +291,8 @@ class Turns:
             self.done += 1
         finally:
             self._turn.release()
+        return True
+
+
+#: Marks a foreground that holds the turn (its key no longer counts as waiting).
+_DONE = object()

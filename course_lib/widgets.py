@@ -233,10 +233,12 @@ class Explorer:
 
     #: Whether the explorer computes ahead, on a background thread, the frames of the slider settings
     #: next to the one on show (:func:`explore.nearby_values`, nearest first), so that a move there is
-    #: answered from its caches. It starts once a browser shows the figure, and again after each move
-    #: of a slider, never in a script or headless run; it gives way to every move and every cell (see
-    #: :mod:`course_lib.idle`). For an explorer whose moves compute longer than a drag can wait
-    #: (notebook 08's train two models), and whose ``compute`` caches what it computes.
+    #: answered from its caches. It starts when a browser shows the figure, and again after each move of
+    #: a slider (by the learner, or by code setting a slider's value; :meth:`update` never starts it);
+    #: it stops when the browser no longer shows the figure (its cell re-run or cleared), and gives way
+    #: to every move and every cell (see :mod:`course_lib.idle`). For an explorer whose moves compute
+    #: longer than a drag can wait (notebook 08's explorers train two models per move), and whose
+    #: ``compute`` caches what it computes.
     prefetch = False
     #: With :attr:`prefetch`: at most this many settings are computed ahead of one setting ...
     prefetch_limit = 128
@@ -279,7 +281,7 @@ class Explorer:
             w.observe(self._on_change, names="value")
         if self.view is not None and self.view.has_trait("device_pixel_ratio"):
             self.view.observe(self._on_pixel_ratio, names="device_pixel_ratio")
-            self.view.observe(self._queue_ahead, names="shown")     # a browser shows it: someone reads
+            self.view.observe(self._on_shown, names="shown")
         self._run_ahead()
         self._refresh()
         if self.one_panel_redraws:
@@ -354,20 +356,27 @@ class Explorer:
         # value back (0.9 returns as 0.9000000000000001): nothing to redraw when the snapped values,
         # which are what the frame is computed from, are those already shown.
         if not self._holding and self.values() != self._shown:
+            self._turns.cancel(self)        # what was queued around the setting before is no use now
             self._refresh()
-            self._queue_ahead()
+            self._queue_ahead(moved=True)
 
-    def _queue_ahead(self, change=None):
+    def _on_shown(self, change):
+        # The browser counts the views of the figure on its pages: one more (someone reads), or none left.
+        if change["new"] > change["old"]:
+            self._queue_ahead(moved=False)
+        elif change["new"] <= 0:
+            self._turns.cancel(self)
+
+    def _queue_ahead(self, moved):
         """With :attr:`prefetch`, queue the frames of the settings next to the one on show (up to
         :attr:`prefetch_limit`) for the background thread, in place of those still queued; True if queued.
 
-        Called when a browser shows the figure (``change``) and after each move (then after
-        :attr:`prefetch_delay` seconds). Each is computed by :meth:`compute_ahead` and dropped: what stays
-        is what ``compute`` caches.
+        Called when a browser shows the figure (``moved`` False) and after each move (``moved`` True: then
+        after :attr:`prefetch_delay` seconds, further on in the direction of the move first). Each is
+        computed by :meth:`compute_ahead` and dropped: what stays is what ``compute`` caches.
         """
         if not self.prefetch or self._shown is None:
             return False
-        moved = change is None
         settings = explore.nearby_values(self.specs, self._shown, previous=self._before if moved else None)
         return self._turns.submit(self, [(self._setting(values), functools.partial(self.compute_ahead, values))
                                          for values in settings[:self.prefetch_limit]],

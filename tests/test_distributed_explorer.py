@@ -188,10 +188,12 @@ def test_a_slider_move_trains_ahead_from_there(problem, turns):
     ex.controls["fraction"].value = 0.0891                    # a drag, as the browser sends it
     assert ex.frame.value == 0.0891 and turns.wait_idle(60) and turns.done == 60 + 7
     misses = ex.cache.misses
+    turns.cell_started()            # (hold what these moves queue: the cache is to be asked alone)
     ex.controls["fraction"].value = 0.001
     ex.controls["fraction"].value = 0.0891
     ex.controls["workers"].value = 5
     assert ex.cache.misses == misses
+    turns.cell_finished()
     assert turns.wait_idle(60)
     plain = OptimizerExplorer(objectives.rosenbrock(), ["gd"], steps=5)
     plain.view.shown += 1
@@ -212,3 +214,26 @@ def test_training_ahead_gives_way_and_caches_nothing_half_done(problem):
     with pytest.raises(idle.GiveWay):
         ex.compute_ahead({"tau": 0.2, "workers": 4}, give_way)
     assert ex.cache._runs == before
+
+
+def test_training_ahead_stops_when_no_browser_shows_the_figure(problem, turns):
+    model, split = problem
+    ex = DE.CompressionExplorer(model, split, "threshold", value=0.3, steps=6)
+    turns.cell_started()            # (hold the work, to look at the queue)
+    ex.view.shown = 1               # the browser shows the figure: its neighbourhood is queued ...
+    assert turns.busy
+    ex.view.shown = 0               # ... and its cell is re-run: nobody sees it any more
+    assert not turns.busy
+    turns.cell_finished()
+
+
+def test_at_most_prefetch_limit_settings_are_trained_ahead(problem, turns, monkeypatch):
+    model, split = problem
+    monkeypatch.setattr(DE.CompressionExplorer, "prefetch_limit", 5)
+    ex = DE.CompressionExplorer(model, split, "threshold", value=0.3, steps=6)
+    ex.view.shown += 1
+    assert turns.wait_idle(60) and turns.done == 5
+    misses = ex.cache.misses
+    ex.update(tau=0.28)                                 # among the five nearest
+    ex.update(tau=0.1)                                  # not
+    assert ex.cache.misses == misses + 2

@@ -280,4 +280,6 @@ def test_the_view_tells_the_kernel_when_a_browser_shows_it():
     view = FigureView()
     assert view.shown == 0 and view.trait_metadata("shown", "sync")      # synchronised with the browser
     script = (Path(figure_view.__file__).parent / "figure_view.js").read_text()
-    assert 'model.set("shown", (model.get("shown") || 0) + 1)' in script
+    # one more view on render, one fewer when it is removed (the function render returns)
+    assert "countShown(+1);" in script and script.count("countShown(-1);") == 1
+    assert script.index("countShown(-1);") > script.index("return () => {")

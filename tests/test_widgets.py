@@ -600,6 +600,12 @@ def test_nearby_values_nearest_first_one_slider_at_a_time():
     assert explore.nearby_values(specs, here, keys=["workers"])[0] == {"tau": 0.3, "workers": 3}
     with pytest.raises(ValueError, match=r"unknown slider\(s\) \['lr'\]"):
         explore.nearby_values(specs, here, keys=["lr"])
+    with pytest.raises(ValueError, match=r"tau must be in \[0, 0.5\], got nan"):
+        explore.nearby_values(specs, {"tau": float("nan"), "workers": 4})
+    with pytest.raises(ValueError, match="workers must be a number, got True"):
+        explore.nearby_values(specs, here, previous={"tau": 0.3, "workers": True})
+    with pytest.raises(ValueError, match="ahead must be a number >= 1, got 0.5"):
+        explore.nearby_values(specs, here, ahead=0.5)
 
 
 def test_make_slider_matches_the_spec():
@@ -773,13 +779,31 @@ def test_an_update_draws_in_its_turn(monkeypatch):
         if seen[-1]:
             ex._turns._turn.release()
 
-    def render_and_look(frame):
+    def from_another_thread():
         other = threading.Thread(target=try_the_turn)
         other.start()
         other.join()
+
+    def render_and_look(frame):
+        from_another_thread()
         return render(frame)
 
     monkeypatch.setattr(ex, "render", render_and_look)
     ex.update(x=0.5)
     assert seen == [False]
+    refresh = ex.painter.refresh
+    monkeypatch.setattr(ex.painter, "refresh", lambda *a, **k: (from_another_thread(), refresh(*a, **k))[1])
+    ex.set_pixel_ratio(2)                       # the redraw at another resolution holds the turn too
+    assert seen == [False, False]
+    plt.close("all")
+
+
+def test_an_explorer_computes_ahead_what_a_move_then_finds_in_its_cache():
+    ex = widgets.OptimizerExplorer(objectives.rosenbrock(), ["gd"], steps=20, max_steps=40)
+    assert not ex.prefetch                      # its moves are quick: it does not queue any
+    values = {**ex.values(), "gd.lr": 0.002}
+    ex.compute_ahead(values, lambda *step: None)
+    misses = ex.cache.misses
+    ex.update(**{"gd.lr": 0.002})
+    assert ex.cache.misses == misses
     plt.close("all")
