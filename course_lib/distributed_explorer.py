@@ -268,8 +268,8 @@ class CompressionExplorer(widgets._Explorer):
     Once a browser shows the figure, and after each move, the explorer trains the runs of the slider
     positions nearest the one on show, on a background thread that gives way to every move and cell
     (:attr:`Explorer.prefetch <course_lib.widgets.Explorer.prefetch>`): every position of the compressor's
-    slider, and each number of workers, 57 trainings in 5.8 s in ``make bench`` here. A move to one of
-    them is then answered from the cache (3 ms against 84 ms).
+    slider, and each other number of workers: for the threshold, 57 settings of two or three runs, 3.7 s
+    in ``make bench`` here. A move to one of them is then answered from the cache (2 ms against 57 ms).
 
     Examples
     --------
@@ -281,7 +281,7 @@ class CompressionExplorer(widgets._Explorer):
     # No move changes an axis (the bytes axis is set wide enough in _build_figure), so there is no
     # panel to redraw alone, nor to measure for it while the cell runs.
     one_panel_redraws = False
-    # A move trains two models (about 80 ms here, twice that while a browser shares the machine): the
+    # A move trains two models (about 60 ms here, twice that while a browser shares the machine): the
     # runs of the slider positions around the one on show are trained ahead, and a move there is then
     # answered from the cache.
     prefetch = True
