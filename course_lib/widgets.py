@@ -245,7 +245,7 @@ class Explorer:
     #: ... starting this many seconds after the move, when a drag has usually sent its next value, the
     #: first this many before those of the other explorers (which go on, taking turns, afterwards).
     prefetch_delay = 0.05
-    prefetch_first = 12
+    prefetch_first = 4
 
     #: One computation at a time in the whole kernel, and a move before any computing ahead, which runs
     #: on its background thread (:class:`course_lib.idle.Turns`; JupyterLab may deliver slider moves on
