@@ -187,15 +187,18 @@ def _panel_redraws_ms(variants, moves, rounds, first_only=False):
     return {k: summary(v) for k, v in ms.items()}
 
 
+#: Moves of OptimizerExplorer on Rosenbrock that change its loss panel's limits (so redraw that panel).
+PANEL_MOVES = [dict(steps=s) for s in (120, 300, 80, 400, 150, 60, 350, 100, 250, 90, 450, 70)] + \
+              [dict(x0=x) for x in (-1.2, -0.5, -1.8, 0.3, -1.0, 1.0, -1.5)]
+
+
 def title_placement(rounds=6):
     """Median ms of OptimizerExplorer's one-panel redraws (limits changed) with matplotlib's automatic title
     placement (``axes.titley`` None) and with the course's fixed one (1.0), the two timed in turn."""
     import matplotlib as mpl
 
-    moves = [dict(steps=s) for s in (120, 300, 80, 400, 150, 60, 350, 100, 250, 90, 450, 70)] + \
-            [dict(x0=x) for x in (-1.2, -0.5, -1.8, 0.3, -1.0, 1.0, -1.5)]
     return _panel_redraws_ms({"auto": lambda: mpl.rc_context({"axes.titley": None}),
-                              "fixed": lambda: mpl.rc_context({"axes.titley": 1.0})}, moves, rounds)
+                              "fixed": lambda: mpl.rc_context({"axes.titley": 1.0})}, PANEL_MOVES, rounds)
 
 
 def log_minor_ticks(rounds=6):
@@ -207,11 +210,9 @@ def log_minor_ticks(rounds=6):
     def with_minor(ax):
         ax.set_yscale("log")
 
-    moves = [dict(steps=s) for s in (120, 300, 80, 400, 150, 60, 350, 100, 250, 90, 450, 70)] + \
-            [dict(x0=x) for x in (-1.2, -0.5, -1.8, 0.3, -1.0, 1.0, -1.5)]
     return _panel_redraws_ms({"major": contextlib.nullcontext,
                               "minor": lambda: mock.patch.object(widgets.Explorer, "_log_y", staticmethod(with_minor))},
-                             moves, rounds)
+                             PANEL_MOVES, rounds)
 
 
 def first_panel_redraw(rounds=6):
@@ -241,7 +242,7 @@ def trained_ahead(moves=8):
                                                                           steps=80, batch_size=16) for _ in range(2))
     settings = explore.nearby_values(asking.specs, asking.values())
     asked = [clock_ms(asking.update, **v)[1] for v in settings[:moves]]
-    _, all_ahead = clock_ms(lambda: [ahead_of_time.compute_ahead(v, lambda *step: None) for v in settings])
+    _, all_ahead = clock_ms(lambda: [ahead_of_time._compute_ahead_task(v, lambda *step: None) for v in settings])
     ahead = [clock_ms(ahead_of_time.update, **v)[1] for v in settings[:moves]]
     return {"asked": summary(asked), "ahead": summary(ahead), "settings": len(settings),
             "all_ahead_s": round(all_ahead / 1e3, 2)}

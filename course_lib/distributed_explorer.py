@@ -334,8 +334,7 @@ class CompressionExplorer(widgets._Explorer):
 
     def compute_ahead(self, values, check):
         """:meth:`compute` for the computing ahead: the training gives way to a slider move after any step."""
-        with self._one_blas_thread():
-            self.compute(values, callback=check)
+        self.compute(values, callback=check)
 
     def _apply(self, frame):
         steps = np.arange(len(frame.curves[0].loss))

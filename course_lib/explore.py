@@ -46,6 +46,10 @@ __all__ = [
 # Sliders
 # ---------------------------------------------------------------------------
 
+#: What counts as a number for a slider's range, step or value (not bool, although bool is an int).
+_NUMBER = (int, float, np.integer, np.floating)
+
+
 @dataclass(frozen=True)
 class SliderSpec:
     """One slider: the keyword it sets, its range and default, and how it moves.
@@ -82,7 +86,7 @@ class SliderSpec:
     def __post_init__(self):
         for what in ("low", "high", "value"):
             v = getattr(self, what)
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v):
+            if isinstance(v, bool) or not isinstance(v, _NUMBER) or not math.isfinite(v):
                 raise ValueError(f"slider {self.name!r}: {what} must be a finite number, got {v!r}")
         if not self.low < self.high:
             raise ValueError(f"slider {self.name!r}: low must be below high, got {self.low} and {self.high}")
@@ -92,8 +96,7 @@ class SliderSpec:
             raise ValueError(f"slider {self.name!r}: a log-scale slider needs low > 0, got {self.low}")
         if self.step is not None:
             span = self._ends()[1] - self._ends()[0]
-            number = (int, float, np.integer, np.floating)
-            if isinstance(self.step, bool) or not isinstance(self.step, number) or not 0 < self.step <= span:
+            if isinstance(self.step, bool) or not isinstance(self.step, _NUMBER) or not 0 < self.step <= span:
                 raise ValueError(f"slider {self.name!r}: step must be a number in (0, {span:g}], got {self.step!r}")
             if self.integer and self.step != int(self.step):
                 raise ValueError(f"slider {self.name!r}: an integer slider needs an integer step, got {self.step!r}")
@@ -144,7 +147,7 @@ class SliderSpec:
 
     def check(self, value):
         """Return ``value`` (as int or float) if it is in range, else raise ValueError naming it."""
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        if isinstance(value, bool) or not isinstance(value, _NUMBER):
             raise ValueError(f"{self.name} must be a number, got {value!r}")
         if not (math.isfinite(value) and self.low <= value <= self.high):
             raise ValueError(f"{self.name} must be in [{self.low:g}, {self.high:g}], got {value!r}")
@@ -321,18 +324,19 @@ def nearby_values(specs, values, keys=None, previous=None, ahead=4.0):
     unknown = set(keys) - set(specs)
     if unknown:
         raise ValueError(f"unknown slider(s) {sorted(unknown)}; the sliders are {sorted(specs)}")
-    if not (isinstance(ahead, (int, float)) and not isinstance(ahead, bool) and 1 <= ahead < math.inf):
+    if isinstance(ahead, bool) or not isinstance(ahead, _NUMBER) or not 1 <= ahead < math.inf:
         raise ValueError(f"ahead must be a number >= 1, got {ahead!r}")
-    def setting(given):
+
+    def snapped(given):
         return {k: specs[k].snap(v) for k, v in check_values(specs, given).items()}
 
-    values = setting(values)
-    previous = None if previous is None else setting(previous)
+    values = snapped(values)
+    previous = None if previous is None else snapped(previous)
     near = []
     for key in keys:
         spec = specs[key]
         lo, hi = spec._ends()
-        place = (lambda v: math.log10(v)) if spec.log else float
+        place = math.log10 if spec.log else float
         here = place(values[key])
         way = 0.0 if previous is None else np.sign(here - place(previous[key]))
         for v in spec.positions():
@@ -821,9 +825,9 @@ def tangent_frame(objective, x, lr, window=None, tangent_width=0.3):
         Length of the drawn tangent, as a fraction of the window.
     """
     lo, hi = window_1d(objective, window)
-    if not (isinstance(x, (int, float, np.integer, np.floating)) and math.isfinite(x)):
+    if not (isinstance(x, _NUMBER) and math.isfinite(x)):
         raise ValueError(f"x must be a finite number, got {x!r}")
-    if not (isinstance(lr, (int, float, np.integer, np.floating)) and math.isfinite(lr) and lr > 0):
+    if not (isinstance(lr, _NUMBER) and math.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr!r}")
     with np.errstate(all="ignore"):
         fx = float(objective(np.array([x], float)))

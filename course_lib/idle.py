@@ -75,7 +75,6 @@ class Turns:
     >>> with turns.foreground():
     ...     ran.append("a move")                  # a slider move's computation
     >>> turns.submit("explorer", [("a setting", lambda check: ran.append("ahead"))])
-    True
     >>> turns.wait_idle(timeout=10)
     True
     >>> ran
@@ -161,10 +160,6 @@ class Turns:
             This many tasks of the queue run before any other queue's (those of the explorer whose
             slider just moved: where the learner is likely to go next). Then the queues take turns, a
             task each, in the order they came.
-
-        Returns
-        -------
-        True
         """
         if isinstance(first, bool) or not isinstance(first, int) or first < 0:
             raise ValueError(f"first must be a whole number of tasks >= 0, got {first!r}")
@@ -179,7 +174,6 @@ class Turns:
                 self._thread = threading.Thread(target=self._serve, name="course_lib computing ahead", daemon=True)
                 self._thread.start()
             self._state.notify_all()
-        return True
 
     def cancel(self, owner):
         """Forget the tasks ``owner`` queued (one running now finishes)."""
@@ -230,7 +224,7 @@ class Turns:
     def _next(self):
         """Under ``_state``: the next ``(owner, queue, item)`` to run, None to wait (``_state`` is notified or the
         earliest delay ends), or a finished queue's removal (``()``)."""
-        if not self._queues or self._waiting or self._holding or self._cells:
+        if not self._queues or not self._free():
             return None
         now = time.monotonic()
         ready = [(owner, queue) for owner, queue in self._queues.items() if queue.not_before <= now]
@@ -244,10 +238,14 @@ class Turns:
             return ()
         return owner, queue, item
 
+    def _free(self):
+        """Under ``_state``: no move waits for the turn or holds it, and no cell runs."""
+        return not (self._waiting or self._holding or self._cells)
+
     def _wait_time(self):
+        """Under ``_state``: how long to wait for the earliest queue's delay; None (until notified) if not free."""
         delays = [q.not_before - time.monotonic() for q in self._queues.values()]
-        free = not (self._waiting or self._holding or self._cells)
-        return max(min(delays), 0.0) if delays and free else None
+        return max(min(delays), 0.0) if delays and self._free() else None
 
     def _serve(self):
         while True:

@@ -314,8 +314,8 @@ class Explorer:
 
         A move that changes the panel's limits redraws it, ticks and all. Over the many decades a loss
         panel spans (three at least, :func:`course_lib.explore.log_limits`), matplotlib's minor ticks
-        (up to eight a decade) made that redraw cost half as much again (``make bench``, "log minor
-        ticks"), and the labelled decades are what a loss curve is read by.
+        (up to eight a decade) made that redraw cost half as much again (``make bench``, the line "Log
+        loss panel"), and the labelled decades are what a loss curve is read by.
         """
         ax.set_yscale("log")
         ax.yaxis.set_minor_locator(NullLocator())
@@ -369,19 +369,23 @@ class Explorer:
 
     def _queue_ahead(self, moved):
         """With :attr:`prefetch`, queue the frames of the settings next to the one on show (up to
-        :attr:`prefetch_limit`) for the background thread, in place of those still queued; True if queued.
+        :attr:`prefetch_limit`) for the background thread, in place of those still queued.
 
         Called when a browser shows the figure (``moved`` False) and after each move (``moved`` True: then
         after :attr:`prefetch_delay` seconds, further on in the direction of the move first). Each is
-        computed by :meth:`compute_ahead` and dropped: what stays is what ``compute`` caches.
+        computed by :meth:`compute_ahead`, with BLAS on one thread, and dropped: what stays is what
+        ``compute`` caches.
         """
         if not self.prefetch or self._shown is None:
-            return False
+            return
         settings = explore.nearby_values(self.specs, self._shown, previous=self._before if moved else None)
-        return self._turns.submit(self, [(self._setting(values), functools.partial(self.compute_ahead, values))
-                                         for values in settings[:self.prefetch_limit]],
-                                  delay=self.prefetch_delay if moved else 0.0,
-                                  first=self.prefetch_first if moved else 0)
+        self._turns.submit(self, [(self._setting(values), functools.partial(self._compute_ahead_task, values))
+                                  for values in settings[:self.prefetch_limit]],
+                           delay=self.prefetch_delay if moved else 0.0, first=self.prefetch_first if moved else 0)
+
+    def _compute_ahead_task(self, values, check):
+        with self._one_blas_thread():
+            self.compute_ahead(values, check)
 
     def _setting(self, values):
         """What computing ``values`` is called while it runs ahead (:meth:`course_lib.idle.Turns.foreground`)."""
@@ -394,8 +398,7 @@ class Explorer:
         explorer whose computation takes steps calls it between them, and the computation is tried again
         later. By default ``compute(values)``, in one piece.
         """
-        with self._one_blas_thread():
-            self.compute(values)
+        self.compute(values)
 
     def _on_pixel_ratio(self, change):
         # The browser reports its screen's pixels per CSS pixel: draw the figure at that resolution.
@@ -433,8 +436,9 @@ class Explorer:
     def _refresh(self):
         # In its turn from start to end: JupyterLab may deliver a slider move on a thread of its own (a
         # kernel subshell) while a cell updates the same explorer, and matplotlib draws for one thread.
-        with self._turns.foreground(self._setting(self.values())):
-            self._before, self._shown = self._shown, self.values()
+        values = self.values()
+        with self._turns.foreground(self._setting(values)):
+            self._before, self._shown = self._shown, values
             with self._one_blas_thread():
                 frame = self.compute(self._shown)
             self.render(frame)

@@ -25,7 +25,12 @@ def test_slider_grids_are_coarse_enough_to_train_every_position_ahead():
     for kind in DE.KINDS:                               # and so are the defaults
         spec = DE.compression_sliders(kind)[DE.KINDS[kind]]
         assert spec.value in spec.positions()
-    assert DE.HistoryCache().maxsize == 512
+    # the default cache holds what both explorers train ahead around one setting each: every other position
+    # of the compressor's slider (two runs each) and each other number of workers (three runs each)
+    workers = DE.compression_sliders("threshold")["workers"]
+    ahead = sum(2 * (len(DE.compression_sliders(kind)[DE.KINDS[kind]].positions()) - 1)
+                + 3 * (len(workers.positions()) - 1) for kind in DE.KINDS)
+    assert ahead <= DE.HistoryCache().maxsize
 
 
 def test_sliders_per_kind():

@@ -36,7 +36,9 @@ def test_tasks_run_in_order_on_a_thread_of_their_own():
     turns, log, threads = idle.Turns(pause=0), [], []
     tasks = [recorder(log, i) for i in range(3)]
     tasks.append(("thread", lambda check: threads.append(threading.current_thread())))
-    assert not turns.busy and turns.submit("a", tasks) and turns.wait_idle(TIMEOUT)
+    assert not turns.busy
+    turns.submit("a", tasks)
+    assert turns.wait_idle(TIMEOUT)
     assert log == [0, 1, 2] and turns.done == 4 and not turns.busy
     assert threads[0] is not threading.current_thread() and threads[0].daemon
 

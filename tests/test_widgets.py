@@ -581,7 +581,7 @@ def test_slider_positions_are_the_values_a_browser_sends():
     # the browser's slider has the same grid
     for spec in (lr, tau, f):
         w = widgets.make_slider(spec)
-        assert w.step == pytest.approx(spec.slider_step) and w.min == pytest.approx(explore.SliderSpec._ends(spec)[0])
+        assert w.step == pytest.approx(spec.slider_step) and w.min == pytest.approx(spec._ends()[0])
 
 
 def test_nearby_values_nearest_first_one_slider_at_a_time():
