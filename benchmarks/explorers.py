@@ -73,6 +73,11 @@ def _landscape_problem(n=60, seed=0):
     return loss, fit, (x, y)
 
 
+#: Notebook 07's Beale explorer: the four optimizers it shows first, at the learning rates its sweep tunes.
+BEALE_RUNS = [("gd", {"lr": 0.0316}), ("momentum", {"lr": 0.00316}), ("rmsprop", {"lr": 0.0316}),
+              ("adam", {"lr": 3.16})]
+
+
 def cases():
     """The explorers to measure: name -> factory(blit, values) building one explorer (headless, Agg)."""
     f = objectives.rosenbrock()
@@ -80,9 +85,9 @@ def cases():
     six = three + [("nesterov", {"lr": 1e-3}), ("rmsprop", {"lr": 0.01}), ("adagrad", {"lr": 0.5})]
     loss, fit, data = _landscape_problem()
 
-    def optimizer_explorer(optimizers):
+    def optimizer_explorer(optimizers, objective=f, **options):
         def make(blit, values=None):
-            ex = widgets.OptimizerExplorer(f, optimizers, x0=(-1.5, 2.0), blit=blit)
+            ex = widgets.OptimizerExplorer(objective, optimizers, blit=blit, **{"x0": (-1.5, 2.0), **options})
             return ex if values is None else (ex.update(**values), ex)[1]
         return make
 
@@ -96,6 +101,10 @@ def cases():
 
     return {"OptimizerExplorer (Rosenbrock, 3 optimizers)": optimizer_explorer(three),
             "OptimizerExplorer (Rosenbrock, 6 optimizers)": optimizer_explorer(six),
+            # Notebook 07's first explorer, at its tuned learning rates: four runs of 500 steps on Beale, whose
+            # gradient costs several times Rosenbrock's (a move of the start recomputes all four runs).
+            "OptimizerExplorer (Beale, 4 optimizers, 500 steps)": optimizer_explorer(
+                BEALE_RUNS, objectives.beale(), x0=(1.0, 1.5), steps=500, max_steps=500),
             "FunctionExplorer (parabola)": function_explorer,
             "LandscapeExplorer (linear regression)": landscape_explorer}
 
