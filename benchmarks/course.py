@@ -12,11 +12,13 @@
   memory-bandwidth bound (Adam streams 7 arrays: reads p, g, m, v and writes p, m, v; at the
   ``numpy.copyto`` bandwidth measured at the same size) and against ``torch.optim.Adam`` on the CPU
   (``foreach=True``, the single-tensor path and ``fused=True``, on torch's threads and on one thread)
-  when torch is installed. Goal: >= 0.5x the bound. Both of the course's paths are timed: the pure
+  when torch is installed. Goal: >= 0.5x the bound. The course's paths are timed: the pure
   ``opt.update`` (the readable rule, a fresh array per operation) and the fast path
-  :func:`course_lib.optim.adam_update_inplace` (the same operations in place, chunk by chunk, on one
-  thread and on all CPUs), after checking here too that the fast path reproduces the rule bit for bit.
-  The goal is judged on the fast path, the one meant for large models.
+  :func:`course_lib.optim.adam_update_inplace` (the same operations in place, on one thread and on all
+  CPUs) with each of its engines that can run here: ``numpy`` (chunk by chunk, a pass per operation)
+  and, where Numba is installed, ``numba`` (one compiled loop), after checking here too that every
+  engine reproduces the rule bit for bit. The goal is judged on the fast path with its default engine
+  (:func:`course_lib.optim.inplace.default_engine`), the one meant for large models.
 
 ``python -m benchmarks.course`` runs this part alone (``--quick`` for a smoke run that writes nothing).
 """
@@ -145,8 +147,21 @@ def copy_bandwidth(n, repeats):
     return 2 * n * 8 / (ms / 1e3)
 
 
+def engines():
+    """The engines of ``adam_update_inplace`` that can run here, the default one first."""
+    from course_lib.optim import inplace
+
+    default = inplace.default_engine()
+    return [default] + [e for e in inplace.ENGINES if e not in (default, "numba")]   # numba, where installed, is the default
+
+
 def _fast_path_is_identical(n=100_003, steps=3):
-    """``adam_update_inplace`` against the pure update bit for bit, at a benchmark-like size (also unit-tested)."""
+    """``adam_update_inplace`` with each engine against the pure update bit for bit, at a benchmark-like size
+    (also unit-tested)."""
+    return all(_engine_is_identical(engine, n, steps) for engine in engines())
+
+
+def _engine_is_identical(engine, n, steps):
     from course_lib import optim
 
     rng = np.random.default_rng(2)
@@ -156,7 +171,7 @@ def _fast_path_is_identical(n=100_003, steps=3):
         fast = (fast_p, opt.init(fast_p))
         for _ in range(steps):
             ref = opt.update(*ref[:1], g, ref[1])
-            fast = optim.adam_update_inplace(opt, fast[0], g, fast[1])
+            fast = optim.adam_update_inplace(opt, fast[0], g, fast[1], engine=engine)
         if not (np.array_equal(fast[0], ref[0]) and np.array_equal(fast[1].m, ref[1].m)
                 and np.array_equal(fast[1].v, ref[1].v)):
             return False
@@ -180,22 +195,27 @@ def adam_step(n, repeats, torch_too=True):
 
     threads = optim.inplace.default_threads()
     fast = {}
-    for t in sorted({1, threads}):
-        p, state = p0.copy(), opt.init(p0)
-        box = {"state": state}
+    for engine in engines():
+        for t in sorted({1, threads}):
+            p, state = p0.copy(), opt.init(p0)
+            box = {"state": state}
 
-        def fast_step(t=t, p=p, box=box):
-            box["state"] = optim.adam_update_inplace(opt, p, g, box["state"], threads=t)[1]
+            def fast_step(t=t, p=p, box=box, engine=engine):
+                box["state"] = optim.adam_update_inplace(opt, p, g, box["state"], threads=t, engine=engine)[1]
 
-        fast[t] = statistics.median(repeat_ms(fast_step, repeats, warmup=2))
+            fast[engine, t] = statistics.median(repeat_ms(fast_step, repeats, warmup=2))   # (numba compiles first)
 
     bandwidth = copy_bandwidth(n, repeats)
     bound = STREAMS * n * 8 / bandwidth * 1e3
     result = {"n": n, "course_lib_ms": round(course, 3), "bound_ms": round(bound, 3),
               "copyto_GBps": round(bandwidth / 1e9, 2), "course_lib_vs_bound": round(bound / course, 3),
-              "inplace_threads": threads,
-              "inplace_1thread_ms": round(fast[1], 3), "inplace_1thread_vs_bound": round(bound / fast[1], 3),
-              "inplace_ms": round(fast[threads], 3), "inplace_vs_bound": round(bound / fast[threads], 3)}
+              "inplace_threads": threads, "inplace_engine": engines()[0]}
+    for i, engine in enumerate(engines()):          # the default engine's keys have no engine in their name
+        name = "inplace" if i == 0 else f"inplace_{engine}"
+        result.update({f"{name}_1thread_ms": round(fast[engine, 1], 3),
+                       f"{name}_1thread_vs_bound": round(bound / fast[engine, 1], 3),
+                       f"{name}_ms": round(fast[engine, threads], 3),
+                       f"{name}_vs_bound": round(bound / fast[engine, threads], 3)})
     if torch_too:
         result.update(_torch_adam(p0, g, hp, repeats))
         for key in [k for k in result if k.startswith("torch_") and k.endswith("_ms")]:
@@ -297,11 +317,15 @@ def report(section):
                 else "DIFFERS from the pure update")
         rows.append([f"{size} course_lib: pure opt.update", r["course_lib_ms"], f"{r['course_lib_vs_bound']:.2f}",
                      "readable rule, new arrays"])
-        rows.append([f"{size} course_lib: adam_update_inplace", r["inplace_1thread_ms"],
-                     f"{r['inplace_1thread_vs_bound']:.2f}", f"1 thread, {same}"])
-        if r["inplace_threads"] > 1:
-            rows.append([f"{size} course_lib: adam_update_inplace", r["inplace_ms"], f"{r['inplace_vs_bound']:.2f}",
-                         f"{r['inplace_threads']} threads (default)"])
+        default = r.get("inplace_engine", "numpy")
+        for engine in [default] + [e for e in ("numpy", "numba") if e != default and f"inplace_{e}_ms" in r]:
+            name = "inplace" if engine == default else f"inplace_{engine}"
+            label = f"{size} course_lib: adam_update_inplace, {engine}"
+            rows.append([label, r[f"{name}_1thread_ms"], f"{r[f'{name}_1thread_vs_bound']:.2f}",
+                         f"1 thread, {same}" + (" (default engine)" if engine == default else "")])
+            if r["inplace_threads"] > 1:
+                rows.append([label, r[f"{name}_ms"], f"{r[f'{name}_vs_bound']:.2f}",
+                             f"{r['inplace_threads']} threads" + (" (default)" if engine == default else "")])
         for name in TORCH_VARIANTS:
             for suffix, threads in (("", r.get("torch_threads")), ("_1thread", 1)):
                 key = f"torch_{name}{suffix}_ms"
@@ -310,7 +334,8 @@ def report(section):
                                  f"{r[key.replace('_ms', '_vs_bound')]:.2f}", f"{threads} thread{'s' * (threads != 1)}"])
         rows.append([f"{size} bandwidth bound", r["bound_ms"], "1.00", f"copyto {r['copyto_GBps']} GB/s"])
         if r["inplace_vs_bound"] < GOALS["adam_vs_bound"]:
-            missed.append(f"Adam {size} ({r['inplace_vs_bound']:.2f}x the bound with adam_update_inplace)")
+            missed.append(f"Adam {size} ({r['inplace_vs_bound']:.2f}x the bound with adam_update_inplace, "
+                          f"{r.get('inplace_engine', 'numpy')} engine)")
     lines.append(table(rows, ["case", "median ms", "vs bound", ""]))
     return "\n".join(lines), missed
 

@@ -1,4 +1,7 @@
-"""The in-place Adam fast path reproduces the readable rule bit for bit, and refuses what it cannot do."""
+"""The in-place Adam fast path reproduces the readable rule bit for bit, with either engine, and refuses what it
+cannot do."""
+
+import importlib.util
 
 import numpy as np
 import pytest
@@ -21,6 +24,9 @@ ADAMW = {
     "adamw, no decay": dict(lr=1e-2, weight_decay=0.0),
 }
 OPTS = {**{k: optim.adam(**v) for k, v in CONFIGS.items()}, **{k: optim.adamw(**v) for k, v in ADAMW.items()}}
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+#: Both engines; the compiled one where Numba is installed (``make test`` installs it: the ``fast`` extra).
+ENGINES = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(not HAVE_NUMBA, reason="Numba is not installed"))]
 
 
 def _grads(rng, shape, steps):
@@ -46,6 +52,7 @@ def _assert_identical(pure_state, fast_state):
         assert np.array_equal(getattr(fast_state, field), getattr(pure_state, field)), field
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", OPTS)
 @pytest.mark.parametrize("size, chunk, threads", [
     (1, 4, 1),            # a single element
@@ -55,39 +62,43 @@ def _assert_identical(pure_state, fast_state):
     (5, 2, 8),            # more threads than chunks: three spans
     (100_000, 4096, 2),   # two threads, many chunks each
 ])
-def test_inplace_is_bit_identical_to_the_readable_rule(name, size, chunk, threads):
+def test_inplace_is_bit_identical_to_the_readable_rule(name, size, chunk, threads, engine):
     opt = OPTS[name]
     rng = np.random.default_rng(size + threads)
     p0 = rng.standard_normal(size)
-    (p_pure, s_pure), (p_fast, s_fast) = _both(opt, p0, _grads(rng, size, 12), chunk=chunk, threads=threads)
+    (p_pure, s_pure), (p_fast, s_fast) = _both(opt, p0, _grads(rng, size, 12), chunk=chunk, threads=threads,
+                                               engine=engine)
     assert np.array_equal(p_fast, p_pure)
     _assert_identical(s_pure, s_fast)
 
 
-def test_inplace_handles_dicts_and_multidimensional_arrays():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_inplace_handles_dicts_and_multidimensional_arrays(engine):
     opt = optim.adamw(lr=0.05, weight_decay=0.1, amsgrad=True)
     rng = np.random.default_rng(0)
     p0 = {"W": rng.standard_normal((37, 11)), "b": rng.standard_normal(11)}
     grads = [{k: rng.standard_normal(v.shape) for k, v in p0.items()} for _ in range(6)]
-    (p_pure, s_pure), (p_fast, s_fast) = _both(opt, p0, grads, chunk=64, threads=2)
+    (p_pure, s_pure), (p_fast, s_fast) = _both(opt, p0, grads, chunk=64, threads=2, engine=engine)
     for k in p0:
         assert p_fast[k].shape == p0[k].shape
         assert np.array_equal(p_fast[k], p_pure[k])
         _assert_identical(s_pure[k], s_fast[k])
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @settings(max_examples=40, deadline=None)
 @given(lr=st.floats(1e-4, 1.0), beta1=st.floats(0.0, 0.99), beta2=st.floats(0.0, 0.9999),
        eps=st.sampled_from([0.0, 1e-8, 1e-3]), weight_decay=st.sampled_from([0.0, 0.01, 0.5]),
        amsgrad=st.booleans(), decoupled=st.booleans(), size=st.integers(1, 300), chunk=st.integers(1, 64),
        threads=st.integers(1, 4), seed=st.integers(0, 2**32 - 1))
 def test_inplace_matches_for_any_hyperparameters(lr, beta1, beta2, eps, weight_decay, amsgrad, decoupled, size,
-                                                  chunk, threads, seed):
+                                                  chunk, threads, seed, engine):
     make = optim.adamw if decoupled else optim.adam
     opt = make(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
     rng = np.random.default_rng(seed)
     p0 = rng.standard_normal(size)
-    (p_pure, s_pure), (p_fast, s_fast) = _both(opt, p0, _grads(rng, size, 5), chunk=chunk, threads=threads)
+    (p_pure, s_pure), (p_fast, s_fast) = _both(opt, p0, _grads(rng, size, 5), chunk=chunk, threads=threads,
+                                               engine=engine)
     # eps = 0 with a zero gradient entry gives 0/0 in both paths; NaN must then appear in the same places
     assert np.array_equal(p_fast, p_pure, equal_nan=True)
     for field in ("m", "v", "v_max"):
@@ -106,16 +117,18 @@ def test_a_mathematically_equal_but_differently_rounded_ema_is_caught(monkeypatc
     monkeypatch.setattr(inplace, "_ema_into", textbook_ema)
     rng = np.random.default_rng(3)
     p0 = rng.standard_normal(10_000)
-    (p_pure, s_pure), (p_fast, s_fast) = _both(optim.adam(lr=1e-2), p0, _grads(rng, 10_000, 3), threads=2)
+    (p_pure, s_pure), (p_fast, s_fast) = _both(optim.adam(lr=1e-2), p0, _grads(rng, 10_000, 3), threads=2,
+                                               engine="numpy")
     assert np.allclose(p_fast, p_pure, rtol=1e-12, atol=0)      # the same maths ...
     assert not np.array_equal(s_fast.m, s_pure.m)               # ... but not the same bits, and the test sees it
 
 
-def test_inplace_leaves_the_gradient_alone():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_inplace_leaves_the_gradient_alone(engine):
     opt = optim.adam(lr=0.1, weight_decay=0.1)
     p, g = np.ones(50), np.linspace(-1, 1, 50)
     g_before = g.copy()
-    adam_update_inplace(opt, p, g, opt.init(p), chunk=7, threads=2)
+    adam_update_inplace(opt, p, g, opt.init(p), chunk=7, threads=2, engine=engine)
     assert np.array_equal(g, g_before)
 
 
@@ -124,6 +137,10 @@ def test_inplace_leaves_the_gradient_alone():
     (lambda p, g, s: adam_update_inplace("adam", p, g, s), "opt must be built by optim.adam or optim.adamw, got 'adam'"),
     (lambda p, g, s: adam_update_inplace(optim.adam(), p, g, s, chunk=0), "chunk must be a positive integer, got 0"),
     (lambda p, g, s: adam_update_inplace(optim.adam(), p, g, s, threads=1.5), "threads must be a positive integer"),
+    (lambda p, g, s: adam_update_inplace(optim.adam(), p, g, s, engine="torch"),
+     "engine must be one of 'numpy', 'numba' or None, got 'torch'"),
+    (lambda p, g, s: adam_update_inplace(optim.adam(), p.astype(np.float32), g, s, engine="numpy"),
+     "params must be a float64 ndarray, got float32"),
     (lambda p, g, s: adam_update_inplace(optim.adam(), p.astype(np.float32), g, s), "params must be a float64 ndarray, got float32"),
     (lambda p, g, s: adam_update_inplace(optim.adam(), list(p), g, s), "params must be a float64 ndarray, got list"),
     (lambda p, g, s: adam_update_inplace(optim.adam(), p, g[:3], s), "grad has shape (3,) but params has shape (8,)"),
@@ -150,3 +167,82 @@ def test_inplace_refuses_read_only_params():
     opt = optim.adam()
     with pytest.raises(ValueError, match="params is read-only"):
         adam_update_inplace(opt, p, np.ones(4), opt.init(np.ones(4)))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_both_engines_check_their_input(engine):
+    p = np.ones(8)
+    s = optim.adam().init(p)
+    with pytest.raises(ValueError, match=r"grad has shape \(3,\) but params has shape \(8,\)"):
+        adam_update_inplace(optim.adam(), p, np.ones(3), s, engine=engine)
+
+
+def test_the_default_engine_is_numba_where_it_is_installed(monkeypatch):
+    from course_lib.optim import inplace
+
+    assert inplace.default_engine() == ("numba" if HAVE_NUMBA else "numpy")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "numba" else real(name, *a))
+    assert inplace.default_engine() == "numpy"
+    p = np.ones(4)
+    with pytest.raises(ValueError, match=r"engine 'numba' needs Numba, which is not installed: pip install"):
+        adam_update_inplace(optim.adam(), p, np.ones(4), optim.adam().init(p), engine="numba")
+
+
+#: Two threads stepping their own models with the numba engine at once; prints whether both got the rule's bits.
+_TWO_THREADS = """
+import threading
+import numpy as np
+from course_lib import optim
+
+opt = optim.adam(lr=1e-2)
+rng = np.random.default_rng(5)
+starts = [rng.standard_normal(200_000) for _ in range(2)]
+grads = [[rng.standard_normal(200_000) for _ in range(30)] for _ in range(2)]
+same = [False, False]
+
+def train(i):
+    p, state = starts[i].copy(), opt.init(starts[i])
+    pure = (starts[i], opt.init(starts[i]))
+    for g in grads[i]:
+        state = optim.adam_update_inplace(opt, p, g, state, engine="numba")[1]
+        pure = opt.update(pure[0], g, pure[1])
+    same[i] = np.array_equal(p, pure[0]) and np.array_equal(state.v, pure[1].v)
+
+workers = [threading.Thread(target=train, args=(i,)) for i in range(2)]
+for w in workers:
+    w.start()
+for w in workers:
+    w.join()
+import numba
+print(numba.threading_layer(), same)
+"""
+
+
+@pytest.mark.skipif(not HAVE_NUMBA, reason="Numba is not installed")
+def test_the_numba_engine_can_be_used_from_two_threads_at_once():
+    """Numba's default thread pool ("workqueue", where no OpenMP or TBB is found) ends the whole process when two
+    threads launch a parallel loop at once: the engine makes the second wait. Run in a process of its own with that
+    pool, as on a machine without the others: without the engine's lock, that process aborts and this test fails."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NUMBA_THREADING_LAYER": "workqueue"}
+    done = subprocess.run([sys.executable, "-c", _TWO_THREADS], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["workqueue", "[True,", "True]"], done.stdout
+
+
+def test_numba_is_imported_only_when_its_engine_runs():
+    """``import course_lib`` stays quick (``make bench``: goal <= 0.3 s): finding the default engine does not import
+    Numba, and neither does the NumPy engine."""
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from course_lib import optim; p = np.ones(3); "
+            "optim.inplace.default_engine(); "
+            "optim.adam_update_inplace(optim.adam(), p, np.ones(3), optim.adam().init(p), engine='numpy'); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numba', 'llvmlite')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

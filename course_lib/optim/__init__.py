@@ -15,8 +15,9 @@ its inputs. Names, defaults and semantics follow torch's single-tensor code
 paths, with torch's ``betas`` split into ``beta1`` and ``beta2``.
 
 For models with millions of parameters, :func:`adam_update_inplace` takes the
-same Adam step bit for bit, but in place, chunk by chunk and on several threads
-(see :mod:`course_lib.optim.inplace`).
+same Adam step bit for bit, but in place and on several threads: with NumPy chunk
+by chunk, or, where Numba is installed, in one compiled loop (see
+:mod:`course_lib.optim.inplace`).
 """
 
 from ._core import Optimizer, make_optimizer
