@@ -24,9 +24,12 @@ identical to the last bit (``tests/test_optim_inplace.py`` checks it with
 ``"numba"``
     the same operations in one loop over the elements, compiled by Numba
     (:mod:`course_lib.optim._fused`), so each element is read and written once.
-    Numba is optional (``pip install -e '.[fast]'``); where it is installed,
-    this is the default. On a million parameters it took a quarter of the NumPy
-    engine's time (``make bench``).
+    The same bits too, except that a NaN may come out with the other sign bit.
+    Numba is optional (``pip install -e '.[fast]'``); where it is installed and
+    imports, this is the default. On a million parameters it took a fifth of the
+    NumPy engine's time on two threads, a quarter on one (``make bench``). The
+    first call in a process compiles the loop (about a second), or loads it from
+    Numba's cache on disk.
 
 It is meant for models with millions of parameters; on the small problems of
 the notebooks the pure :meth:`Optimizer.update` is just as fast and easier to
@@ -35,6 +38,7 @@ read.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import threading
@@ -60,18 +64,33 @@ def default_threads():
 
 
 def default_engine():
-    """``"numba"`` where Numba is installed, else ``"numpy"`` (found without importing it)."""
-    return "numba" if importlib.util.find_spec("numba") is not None else "numpy"
+    """``"numba"`` where Numba is installed and imports, else ``"numpy"``.
+
+    The first call imports Numba (a fraction of a second); ``import course_lib`` does not.
+    """
+    return "numpy" if _numba_problem() else "numba"
+
+
+@functools.cache
+def _numba_problem():
+    """Why the ``"numba"`` engine cannot run here (Numba missing, or failing to import), or None if it can."""
+    if importlib.util.find_spec("numba") is None:
+        return "Numba is not installed"
+    try:
+        importlib.import_module(f"{__package__}._fused")    # imports Numba; its loop compiles on its first call
+    except Exception as err:  # noqa: BLE001 - e.g. a Numba too old for this NumPy: the NumPy engine still works
+        return f"Numba is installed but does not import ({type(err).__name__}: {err})"
+    return None
 
 
 def _engine(engine):
-    """The engine to use: ``engine``, checked, or the default; the ``"numba"`` engine needs Numba installed."""
+    """The engine to use: ``engine``, checked, or the default."""
     if engine is None:
         return default_engine()
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))} or None, got {engine!r}")
-    if engine == "numba" and importlib.util.find_spec("numba") is None:
-        raise ValueError("engine 'numba' needs Numba, which is not installed: pip install -e '.[fast]' "
+    if engine == "numba" and _numba_problem():
+        raise ValueError(f"engine 'numba' cannot run: {_numba_problem()}. Install it with pip install -e '.[fast]' "
                          "(or pip install numba), or use engine='numpy'")
     return engine
 
@@ -98,7 +117,7 @@ def adam_update_inplace(opt, params, grad, state, *, chunk=DEFAULT_CHUNK, thread
         per ``chunk`` elements); by default :func:`default_threads`.
     engine : {"numpy", "numba"}, optional
         How to compute the step (see the module's docstring); by default
-        :func:`default_engine`. Both give the same bits.
+        :func:`default_engine`. Both give the same bits (but for the sign bit of a NaN).
 
     Returns
     -------
@@ -120,99 +139,110 @@ def adam_update_inplace(opt, params, grad, state, *, chunk=DEFAULT_CHUNK, thread
         raise ValueError(f"opt must be built by optim.adam or optim.adamw, got {opt.label() if hasattr(opt, 'label') else repr(opt)}")
     chunk = positive_int("chunk", chunk)
     threads = positive_int("threads", default_threads() if threads is None else threads)
-    update = _update_fused if _engine(engine) == "numba" else _update_array
+    step = _fused_step if _engine(engine) == "numba" else _numpy_step
     hp = opt.hyperparams
     if isinstance(params, dict):
         _check_same_keys(params, grad, state)
-        new = {k: update(params[k], grad[k], state[k], hp, chunk, threads, f"[{k!r}]") for k in params}
+        new = {k: _update_array(params[k], grad[k], state[k], hp, step, chunk, threads, f"[{k!r}]") for k in params}
         return params, new
-    return params, update(params, grad, state, hp, chunk, threads, "")
+    return params, _update_array(params, grad, state, hp, step, chunk, threads, "")
 
 
-def _update_fused(p, g, state, hp, chunk, threads, where):
-    """The ``"numba"`` engine on one array (``chunk`` is the NumPy engine's; a compiled loop needs none)."""
-    from . import _fused                    # imports Numba: only when this engine is used
-
+def _update_array(p, g, state, hp, step, chunk, threads, where):
+    """Check one array and its state, then take the step with an engine's ``step`` function."""
     _check_arrays(p, g, state, where)
     t = state.step + 1
-    _fused.run(*(a.reshape(-1) for a in (p, g, state.m, state.v, state.v_max)), hp, _step_factors(hp, t), threads)
+    step(*(a.reshape(-1) for a in (p, g, state.m, state.v, state.v_max)), _step_scalars(hp, t), chunk, threads)
     return AdamState(t, state.m, state.v, state.v_max)
 
 
-def _update_array(p, g, state, hp, chunk, threads, where):
-    """The ``"numpy"`` engine on one array."""
-    _check_arrays(p, g, state, where)
-    t = state.step + 1
-    factors = _step_factors(hp, t)
+def _step_scalars(hp, t):
+    r"""Every scalar of step ``t``, computed in Python once, as :func:`~course_lib.optim.adam_rule` and
+    :func:`~course_lib.optim._core.ema` compute them, for both engines.
+
+    ``step_size`` is :math:`\eta/(1-\beta_1^t)`, ``bias_correction2_sqrt`` :math:`\sqrt{1-\beta_2^t}`,
+    ``decay_factor`` :math:`1-\eta\lambda` (AdamW), ``weight`` :math:`1-\beta_1` and ``keep``
+    :math:`1-(1-\beta_1)` (the EMA's two rounding branches), ``one_minus_beta2`` :math:`1-\beta_2`.
+    """
+    weight = 1 - hp["beta1"]
+    return {"wd": float(hp["weight_decay"]), "decoupled": bool(hp["decoupled"]),
+            "decay_factor": 1 - hp["lr"] * hp["weight_decay"], "weight": weight, "keep": 1 - weight,
+            "beta2": hp["beta2"], "one_minus_beta2": 1 - hp["beta2"], "amsgrad": bool(hp["amsgrad"]),
+            "eps": hp["eps"], "step_size": hp["lr"] / (1 - hp["beta1"] ** t),
+            "bias_correction2_sqrt": (1 - hp["beta2"] ** t) ** 0.5}
+
+
+def _fused_step(p, g, m, v, v_max, scalars, chunk, threads):
+    """The ``"numba"`` engine on flat arrays (``chunk`` is the NumPy engine's: a compiled loop needs none)."""
+    from . import _fused                    # imports Numba: only when this engine is used
+
+    _fused.run(p, g, m, v, v_max, scalars, threads)
+
+
+def _numpy_step(p, g, m, v, v_max, scalars, chunk, threads):
+    """The ``"numpy"`` engine on flat arrays: one contiguous span per thread (no thread gets less than a chunk)."""
     size = p.size
-    threads = max(1, min(threads, -(-size // chunk)))      # no thread gets less than a chunk of work
+    threads = max(1, min(threads, -(-size // chunk)))
     spans = [(size * i // threads, size * (i + 1) // threads) for i in range(threads)]
     spans = [s for s in spans if s[1] > s[0]]
-    flat = [a.reshape(-1) for a in (p, g, state.m, state.v, state.v_max)]
-    workers = [threading.Thread(target=_update_span, args=(*flat, lo, hi, chunk, hp, factors))
-               for lo, hi in spans[1:]]
+    arrays = (p, g, m, v, v_max)
+    workers = [threading.Thread(target=_update_span, args=(*arrays, lo, hi, chunk, scalars)) for lo, hi in spans[1:]]
     for w in workers:
         w.start()
     try:
         if spans:
-            _update_span(*flat, *spans[0], chunk, hp, factors)
+            _update_span(*arrays, *spans[0], chunk, scalars)
     finally:
         for w in workers:
             w.join()
-    return AdamState(t, state.m, state.v, state.v_max)
 
 
-def _step_factors(hp, t):
-    r"""The scalars of step ``t``: :math:`\eta/(1-\beta_1^t)` and :math:`\sqrt{1-\beta_2^t}`, as ``adam_rule`` computes them."""
-    return {"step_size": hp["lr"] / (1 - hp["beta1"] ** t), "bias_correction2_sqrt": (1 - hp["beta2"] ** t) ** 0.5}
-
-
-def _update_span(p, g, m, v, v_max, lo, hi, chunk, hp, factors):
-    """Adam on elements ``lo:hi``, ``chunk`` at a time, with two scratch buffers of this thread's own."""
+def _update_span(p, g, m, v, v_max, lo, hi, chunk, scalars):
+    """Adam on elements ``lo:hi``, ``chunk`` at a time, with three scratch buffers of this thread's own."""
     size = min(chunk, hi - lo)
     scratch = (np.empty(size), np.empty(size), np.empty(size))
     for s in range(lo, hi, chunk):
         e = min(s + chunk, hi)
         a, b, c = (buf[: e - s] for buf in scratch)
-        _adam_chunk(p[s:e], g[s:e], m[s:e], v[s:e], v_max[s:e], a, b, c, hp, factors)
+        _adam_chunk(p[s:e], g[s:e], m[s:e], v[s:e], v_max[s:e], a, b, c, scalars)
 
 
-def _adam_chunk(p, g, m, v, v_max, a, b, c, hp, f):
-    r"""``adam_rule`` on one chunk, written into ``p``, ``m``, ``v``, ``v_max`` (scratch: ``a``, ``b``, ``c``).
+def _adam_chunk(p, g, m, v, v_max, a, b, c, s):
+    r"""``adam_rule`` on one chunk, written into ``p``, ``m``, ``v``, ``v_max`` (scratch: ``a``, ``b``, ``c``),
+    with the step's scalars ``s`` (:func:`_step_scalars`).
 
     Each line is the readable rule's operation with its operands in the same
     order, so the rounding is the same.
     """
-    lr, beta1, beta2, eps, wd = hp["lr"], hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
-    if wd and hp["decoupled"]:                  # theta <- theta (1 - lr lambda)            (AdamW)
-        np.multiply(p, 1 - lr * wd, out=p)
-    elif wd:                                    # g <- g + lambda theta                      (Adam)
-        np.multiply(p, wd, out=c)
+    if s["wd"] and s["decoupled"]:              # theta <- theta (1 - lr lambda)            (AdamW)
+        np.multiply(p, s["decay_factor"], out=p)
+    elif s["wd"]:                               # g <- g + lambda theta                      (Adam)
+        np.multiply(p, s["wd"], out=c)
         g = np.add(g, c, out=c)
-    _ema_into(m, g, beta1, a)                   # m <- beta1 m + (1 - beta1) g, rounded as torch's lerp
-    np.multiply(v, beta2, out=v)                # v <- beta2 v + (1 - beta2) g g
-    np.multiply(g, 1 - beta2, out=b)
+    _ema_into(m, g, s["weight"], s["keep"], a)  # m <- beta1 m + (1 - beta1) g, rounded as torch's lerp
+    np.multiply(v, s["beta2"], out=v)           # v <- beta2 v + (1 - beta2) g g
+    np.multiply(g, s["one_minus_beta2"], out=b)
     np.multiply(b, g, out=b)
     np.add(v, b, out=v)
-    if hp["amsgrad"]:                           # v_max <- max(v_max, v)                      (AMSGrad)
+    if s["amsgrad"]:                            # v_max <- max(v_max, v)                      (AMSGrad)
         np.maximum(v_max, v, out=v_max)
-    np.sqrt(v_max if hp["amsgrad"] else v, out=a)   # denom = sqrt(v) / sqrt(1 - beta2^t) + eps
-    np.divide(a, f["bias_correction2_sqrt"], out=a)
-    np.add(a, eps, out=a)
-    np.multiply(m, f["step_size"], out=b)       # theta <- theta - lr / (1 - beta1^t) m / denom
+    np.sqrt(v_max if s["amsgrad"] else v, out=a)    # denom = sqrt(v) / sqrt(1 - beta2^t) + eps
+    np.divide(a, s["bias_correction2_sqrt"], out=a)
+    np.add(a, s["eps"], out=a)
+    np.multiply(m, s["step_size"], out=b)       # theta <- theta - lr / (1 - beta1^t) m / denom
     np.divide(b, a, out=b)
     np.subtract(p, b, out=p)
 
 
-def _ema_into(average, value, beta, scratch):
-    r""":func:`~course_lib.optim._core.ema` in place: :math:`a + (1-\beta)(x-a)`, or :math:`x - \beta(x-a)` when :math:`1-\beta \ge 0.5`."""
-    weight = 1 - beta
+def _ema_into(average, value, weight, keep, scratch):
+    r""":func:`~course_lib.optim._core.ema` in place: :math:`a + w(x-a)`, or :math:`x - (1-w)(x-a)` when
+    :math:`w \ge 0.5`, for the weight :math:`w = 1-\beta` and ``keep`` :math:`= 1 - w`."""
     np.subtract(value, average, out=scratch)
     if weight < 0.5:
         np.multiply(scratch, weight, out=scratch)
         np.add(average, scratch, out=average)
     else:
-        np.multiply(scratch, 1 - weight, out=scratch)
+        np.multiply(scratch, keep, out=scratch)
         np.subtract(value, scratch, out=average)
 
 
