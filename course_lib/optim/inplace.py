@@ -27,7 +27,7 @@ identical to the last bit (``tests/test_optim_inplace.py`` checks it with
     The same bits too, except that a NaN may come out with the other sign bit.
     Numba is optional (``pip install -e '.[fast]'``); where it is installed and
     imports, this is the default. On a million parameters it took a fifth of the
-    NumPy engine's time on two threads, a quarter on one (``make bench``). The
+    NumPy engine's time on two threads, under a third on one (``make bench``). The
     first call in a process compiles the loop (about a second), or loads it from
     Numba's cache on disk.
 
