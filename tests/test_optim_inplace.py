@@ -27,7 +27,7 @@ ADAMW = {
 OPTS = {**{k: optim.adam(**v) for k, v in CONFIGS.items()}, **{k: optim.adamw(**v) for k, v in ADAMW.items()}}
 HAVE_NUMBA = inplace._numba_problem() is None      # installed, and it imports
 #: Both engines; the compiled one where Numba is installed (``make test`` installs it: the ``fast`` extra).
-ENGINES = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(not HAVE_NUMBA, reason="Numba is not installed"))]
+ENGINES = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(not HAVE_NUMBA, reason="Numba is not installed, or does not import"))]
 
 
 def _grads(rng, shape, steps):
@@ -264,7 +264,7 @@ print(numba.threading_layer(), same)
 """
 
 
-@pytest.mark.skipif(not HAVE_NUMBA, reason="Numba is not installed")
+@pytest.mark.skipif(not HAVE_NUMBA, reason="Numba is not installed, or does not import")
 def test_the_numba_engine_can_be_used_from_two_threads_at_once():
     """Numba's default thread pool ("workqueue", where no OpenMP or TBB is found) ends the whole process when two
     threads launch a parallel loop at once: the engine makes the second wait. Run in a process of its own with that
