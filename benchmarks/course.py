@@ -38,9 +38,6 @@ import numpy as np
 
 from .timing import RESULTS, machine, merge_results, reference_ms, repeat_ms, table
 
-#: The engines of ``course_lib.optim.adam_update_inplace``, in a table's order (the package is imported later).
-ENGINES = ("numpy", "numba")
-
 ROOT = Path(__file__).resolve().parents[1]
 GOALS = {"notebook_s": 15.0, "course_s": 60.0, "import_s": 0.3, "adam_vs_bound": 0.5}
 STREAMS = 7  # Adam: read p, g, m, v; write p, m, v
@@ -155,7 +152,7 @@ def engines():
     from course_lib.optim import inplace
 
     default = inplace.default_engine()
-    return [default] + [e for e in inplace.ENGINES if e != default and (e != "numba" or not inplace._numba_problem())]
+    return [default] + [e for e in inplace.available_engines() if e != default]
 
 
 def _fast_path_is_identical(n=100_003, steps=3):
@@ -277,6 +274,8 @@ def bench(quick=False, notebooks=None):
 
 def report(section):
     """The printed tables, and the list of missed goals."""
+    from course_lib.optim import inplace
+
     lines, missed = [], []
     nbs = section["notebooks"]
     env = section["machine"]
@@ -322,7 +321,7 @@ def report(section):
         rows.append([f"{size} course_lib: pure opt.update", r["course_lib_ms"], f"{r['course_lib_vs_bound']:.2f}",
                      "readable rule, new arrays"])
         default = r.get("inplace_engine", "numpy")      # (results written before there were engines: numpy)
-        for engine in [default] + [e for e in ENGINES if e != default and f"inplace_{e}_ms" in r]:
+        for engine in [default] + [e for e in inplace.ENGINES if e != default and f"inplace_{e}_ms" in r]:
             name = "inplace" if engine == default else f"inplace_{engine}"
             label = f"{size} course_lib: adam_update_inplace, {engine}" + (" (default)" if engine == default else "")
             rows.append([label, r[f"{name}_1thread_ms"], f"{r[f'{name}_1thread_vs_bound']:.2f}", f"1 thread, {same}"])

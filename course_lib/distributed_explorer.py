@@ -268,8 +268,9 @@ class CompressionExplorer(widgets._Explorer):
     Once a browser shows the figure, and after each move, the explorer trains the runs of the slider
     positions nearest the one on show, on a background thread that gives way to every move and cell
     (:attr:`Explorer.prefetch <course_lib.widgets.Explorer.prefetch>`): every position of the compressor's
-    slider, and each other number of workers: for the threshold, 57 settings of two or three runs, 3.7 s
-    in ``make bench`` here. A move to one of them is then answered from the cache (2 ms against 57 ms).
+    slider, and each other number of workers: for the threshold, 57 settings of two or three runs, a few
+    seconds' work. A move to one of them is then answered from the cache, some thirty times as fast as
+    training its runs (``make bench``, the line "Notebook 08's threshold explorer").
 
     Examples
     --------

@@ -185,7 +185,7 @@ class Turns:
     def busy(self):
         """True while background tasks are queued or running."""
         with self._state:
-            return bool(self._queues) or self._running
+            return not self._idle()
 
     def wait_idle(self, timeout=None):
         """Wait until no background task is queued or running; False if ``timeout`` seconds passed first.
@@ -194,7 +194,11 @@ class Turns:
         it from another thread than those (a test), or with a timeout.
         """
         with self._state:
-            return self._state.wait_for(lambda: not self._queues and not self._running, timeout)
+            return self._state.wait_for(self._idle, timeout)
+
+    def _idle(self):
+        """Under ``_state``: no background task is queued or running."""
+        return not self._queues and not self._running
 
     def cell_started(self, *args):
         """A notebook cell starts: background work gives way until :meth:`cell_finished`."""

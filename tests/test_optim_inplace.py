@@ -25,7 +25,7 @@ ADAMW = {
     "adamw, no decay": dict(lr=1e-2, weight_decay=0.0),
 }
 OPTS = {**{k: optim.adam(**v) for k, v in CONFIGS.items()}, **{k: optim.adamw(**v) for k, v in ADAMW.items()}}
-HAVE_NUMBA = inplace._numba_problem() is None      # installed, and it imports
+HAVE_NUMBA = "numba" in inplace.available_engines()      # installed, and it imports
 #: Both engines; the compiled one where Numba is installed (``make test`` installs it: the ``fast`` extra).
 ENGINES = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(not HAVE_NUMBA, reason="Numba is not installed, or does not import"))]
 
@@ -178,11 +178,12 @@ def test_both_engines_check_their_input(engine):
 
 def test_the_default_engine_is_numba_where_it_is_installed(monkeypatch):
     assert inplace.default_engine() == ("numba" if HAVE_NUMBA else "numpy")
+    assert inplace.available_engines() == (("numpy", "numba") if HAVE_NUMBA else ("numpy",))
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "numba" else real(name, *a))
     inplace._numba_problem.cache_clear()
     try:
-        assert inplace.default_engine() == "numpy"
+        assert inplace.default_engine() == "numpy" and inplace.available_engines() == ("numpy",)
         p = np.ones(4)
         with pytest.raises(ValueError, match=r"engine 'numba' cannot run: Numba is not installed. Install it with pip"):
             adam_update_inplace(optim.adam(), p, np.ones(4), optim.adam().init(p), engine="numba")

@@ -48,7 +48,8 @@ import numpy as np
 from ._core import _check_same_keys, positive_int
 from .adam import AdamState
 
-__all__ = ["adam_update_inplace", "default_threads", "default_engine", "ADAM_FAMILY", "DEFAULT_CHUNK", "ENGINES"]
+__all__ = ["adam_update_inplace", "default_threads", "default_engine", "available_engines", "ADAM_FAMILY",
+           "DEFAULT_CHUNK", "ENGINES"]
 
 #: Adam-family optimizers this fast path implements (``Optimizer.name``).
 ADAM_FAMILY = ("adam", "amsgrad", "adamw")
@@ -63,12 +64,17 @@ def default_threads():
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def default_engine():
-    """``"numba"`` where Numba is installed and imports, else ``"numpy"``.
+def available_engines():
+    """The engines that can run here: ``"numpy"``, and ``"numba"`` where Numba is installed and imports.
 
     The first call imports Numba (a fraction of a second); ``import course_lib`` does not.
     """
-    return "numpy" if _numba_problem() else "numba"
+    return ENGINES if _numba_problem() is None else ("numpy",)
+
+
+def default_engine():
+    """``"numba"`` where it can run (:func:`available_engines`), else ``"numpy"``."""
+    return "numba" if "numba" in available_engines() else "numpy"
 
 
 @functools.cache
