@@ -194,8 +194,8 @@ def adam_step(n, repeats, torch_too=True):
     course = statistics.median(repeat_ms(step, repeats, warmup=2))
 
     threads = optim.inplace.default_threads()
-    fast = {}
-    for engine in engines():
+    fast, run_on = {}, engines()
+    for engine in run_on:
         for t in sorted({1, threads}):
             p, state = p0.copy(), opt.init(p0)
             box = {"state": state}
@@ -209,8 +209,8 @@ def adam_step(n, repeats, torch_too=True):
     bound = STREAMS * n * 8 / bandwidth * 1e3
     result = {"n": n, "course_lib_ms": round(course, 3), "bound_ms": round(bound, 3),
               "copyto_GBps": round(bandwidth / 1e9, 2), "course_lib_vs_bound": round(bound / course, 3),
-              "inplace_threads": threads, "inplace_engine": engines()[0]}
-    for i, engine in enumerate(engines()):          # the default engine's keys have no engine in their name
+              "inplace_threads": threads, "inplace_engine": run_on[0]}
+    for i, engine in enumerate(run_on):          # the default engine's keys have no engine in their name
         name = "inplace" if i == 0 else f"inplace_{engine}"
         result.update({f"{name}_1thread_ms": round(fast[engine, 1], 3),
                        f"{name}_1thread_vs_bound": round(bound / fast[engine, 1], 3),
